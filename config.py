@@ -1,0 +1,88 @@
+"""Settings read from the environment; SQLite under instance/ when nothing is set."""
+
+import os
+import secrets
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("EVENTAPP_INSTANCE", BASE_DIR / "instance"))
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def persistent_secret_key(instance_dir: Path) -> str:
+    """SECRET_KEY from the environment, else one generated on first start and kept in instance/."""
+    from_env = os.environ.get("SECRET_KEY")
+    if from_env:
+        return from_env
+    key_file = instance_dir / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    # O_EXCL: when two workers start at once, one writes and the other reads what it wrote.
+    try:
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return key_file.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept the URLs hosting providers hand out (postgres://, postgresql://) and use psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+class Config:
+    INSTANCE_DIR = INSTANCE_DIR
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(
+        os.environ.get("DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'eventapp.sqlite3'}")
+    )
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None  # a registration form left open over lunch must still submit
+    # Login throttling: this many failures for one account (or five times as many from one address)
+    # within the window lock further attempts until the window has passed.
+    LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
+    LOGIN_FAILURE_WINDOW_SECONDS = int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", "900"))
+    # Mail: with no MAIL_SERVER, messages are written to instance/outbox/ as .eml files.
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME", "")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD", "")
+    MAIL_USE_TLS = _env_bool("MAIL_USE_TLS", False)
+    MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
+    MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "eventapp <no-reply@eventapp.local>")
+    MAIL_TIMEOUT_SECONDS = float(os.environ.get("MAIL_TIMEOUT_SECONDS", "10"))
+    # Links in mail need an absolute address; behind a proxy set this to the public URL.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    REDIS_URL = os.environ.get("REDIS_URL", "")
+    # Test-only: switch off the capacity lock to show that the race it prevents is real.
+    REGISTRATION_CAPACITY_LOCK = True
+
+
+class TestingConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-only-key-" + secrets.token_hex(8)  # fresh per run; never a fixed key
+    SQLALCHEMY_DATABASE_URI = normalise_database_url(os.environ.get("TEST_DATABASE_URL", "sqlite://"))
+    WTF_CSRF_ENABLED = False
+    LOGIN_MAX_FAILURES = 5
+    MAIL_SERVER = ""
+    PUBLIC_BASE_URL = "http://localhost"
+
+
+CONFIGS = {"default": Config, "testing": TestingConfig}

@@ -1,0 +1,62 @@
+"""eventapp: the people side of a conference. create_app() is the one app factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+from flask import Flask
+
+from config import CONFIGS, persistent_secret_key
+
+from .extensions import csrf, db, login_manager, migrate
+
+
+def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates"),
+        instance_path=None,
+    )
+    config_name = config_name or os.environ.get("EVENTAPP_CONFIG", "default")
+    app.config.from_object(CONFIGS[config_name])
+    if overrides:
+        app.config.update(overrides)
+    app.instance_path = str(app.config["INSTANCE_DIR"])
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = persistent_secret_key(app.config["INSTANCE_DIR"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
+        os.makedirs(app.instance_path, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    from .database import configure_sqlite
+
+    configure_sqlite(app)
+
+    from .auth.views import bp as auth_bp
+    from .dashboard.views import bp as dashboard_bp
+    from .public.views import bp as public_bp
+
+    app.register_blueprint(public_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(dashboard_bp)
+
+    from .errors import register_error_handlers
+    from .templating import register_template_helpers
+
+    register_error_handlers(app)
+    register_template_helpers(app)
+
+    from .cli import register_cli
+
+    register_cli(app)
+
+    if not app.debug and not app.testing:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    return app

@@ -1,0 +1,71 @@
+"""Staff login and logout pages."""
+
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_user, logout_user
+
+from ..extensions import login_manager
+from ..templating import format_local_time
+from . import service
+from .forms import LoginForm, LogoutForm
+from .roles import public
+
+bp = Blueprint("auth", __name__)
+
+login_manager.login_view = "auth.login"
+login_manager.login_message = "Please log in to see that page."
+login_manager.user_loader(service.load_user)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never an open redirect to somewhere else."""
+    if not target:
+        return url_for("dashboard.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("dashboard.index")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        result = service.authenticate(
+            form.email.data,
+            form.password.data,
+            address=request.remote_addr or "unknown",
+            max_failures=current_app.config["LOGIN_MAX_FAILURES"],
+            window=timedelta(seconds=current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"]),
+        )
+        if result.ok:
+            login_user(result.user)
+            return redirect(_safe_next(request.args.get("next")))
+        if result.throttled_until is not None:
+            form.form_errors.append(
+                "Too many failed attempts. For your security, logging in is paused until "
+                f"{format_local_time(result.throttled_until, 'UTC')} UTC."
+            )
+            status = 429
+        else:
+            form.form_errors.append("That e-mail and password do not match a staff account.")
+            status = 401
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form), status
+
+
+@bp.route("/logout", methods=["POST"])
+@public
+def logout():
+    form = LogoutForm()
+    if form.validate_on_submit():
+        logout_user()
+        flash("You are logged out.", "info")
+    return redirect(url_for("public.index"))

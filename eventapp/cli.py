@@ -1,0 +1,119 @@
+"""Flask commands: demo data and staff users (later features add theirs here)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+
+from .extensions import db
+from .models import StaffRole
+
+users_cli = AppGroup("users", help="Staff accounts.")
+
+
+@click.command("demo")
+@click.option("--attendees", default=0, show_default=True, type=click.IntRange(0, 100_000),
+              help="How many synthetic registrations the demo conference should have.")
+def demo_command(attendees: int) -> None:
+    """Create the demo conference from the brief (london-p2p-2018); running it again duplicates nothing."""
+    from .demo.service import seed_demo
+
+    with click.progressbar(length=max(attendees, 1), label="Seeding attendees", file=sys.stderr) as bar:
+        last = [0]
+
+        def advance(done: int, total: int) -> None:
+            bar.update(done - last[0])
+            last[0] = done
+
+        summary = seed_demo(attendees=attendees, progress=advance)
+    verb = "Created" if summary.created_event else "Found"
+    click.echo(
+        f"{verb} {summary.event.slug}: {len(summary.event.themed_sessions)} themed sessions; "
+        f"{summary.attendees_added} attendees added, {summary.attendees_total} registered."
+    )
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([r.value for r in StaffRole]))
+@click.option("--organisation", help="For a report editor: the partner organisation they draft for.")
+@click.option("--name", "display_name", help="The name shown to colleagues.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(email: str, role: str, organisation: str | None, display_name: str | None,
+                        password_stdin: bool) -> None:
+    """Create a staff account; the password is generated and printed once unless read from stdin."""
+    from sqlalchemy import func, select
+
+    from .auth.passwords import generate_password
+    from .auth.service import StaffAccountError, create_staff_user
+    from .models import Organisation
+
+    org = None
+    if organisation:
+        org = db.session.execute(
+            select(Organisation).where(func.lower(Organisation.name).contains(organisation.lower()))
+        ).scalars().all()
+        if len(org) != 1:
+            names = ", ".join(o.name for o in org) or "none"
+            raise click.UsageError(
+                f"--organisation {organisation!r} must match exactly one organisation (matched: {names})."
+            )
+        org = org[0]
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else generate_password()
+    try:
+        user = create_staff_user(email, password, role, organisation=org, display_name=display_name)
+    except StaffAccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"Created {user.role.value} {user.email}" + (f" for {org.name}" if org else "") + ".")
+    if not password_stdin:
+        click.echo(f"Password (shown once): {password}")
+
+
+@users_cli.command("list")
+def list_users_command() -> None:
+    """List staff accounts and their roles."""
+    from sqlalchemy import select
+
+    from .models import StaffUser
+
+    for user in db.session.execute(select(StaffUser).order_by(StaffUser.email)).scalars():
+        org = f" ({user.organisation.name})" if user.organisation else ""
+        state = "" if user.active else " [inactive]"
+        click.echo(f"{user.email}\t{user.role.value}{org}{state}")
+
+
+@click.command("demo-admin")
+def demo_admin_command() -> None:
+    """Make sure the demo admin exists and print its login (the password is kept in instance/)."""
+    from .auth.passwords import generate_password
+    from .auth.service import create_staff_user, find_staff_by_email, set_password
+
+    email = "admin@example.org"
+    secret_file = Path(current_app.instance_path) / "demo-admin-password"
+    if secret_file.exists():
+        password = secret_file.read_text().strip()
+    else:
+        password = generate_password()
+        secret_file.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(secret_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(password)
+    user = find_staff_by_email(email)
+    if user is None:
+        create_staff_user(email, password, StaffRole.ADMIN, display_name="Demo admin")
+    else:
+        set_password(user, password)
+    db.session.commit()
+    click.echo(f"Admin login: {email} / {password}")
+
+
+def register_cli(app: Flask) -> None:
+    app.cli.add_command(demo_command)
+    app.cli.add_command(demo_admin_command)
+    app.cli.add_command(users_cli)

@@ -1,0 +1,1 @@
+"""The organiser dashboard: each event at a glance."""

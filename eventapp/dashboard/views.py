@@ -1,0 +1,29 @@
+"""Organiser dashboard pages: the events, and one event's sessions, capacity and registrations."""
+
+from flask import Blueprint, render_template
+
+from ..auth.roles import requires_role
+from ..events import service as events
+from ..models import StaffRole
+
+bp = Blueprint("dashboard", __name__, url_prefix="/organiser")
+
+# Every staff role may see the dashboard; what each may do from it is decided on the pages it links to.
+ALL_STAFF = (StaffRole.ADMIN, StaffRole.CHECKIN, StaffRole.REPORT_EDITOR)
+
+
+@bp.route("/")
+@requires_role(*ALL_STAFF)
+def index():
+    return render_template("dashboard/index.html", events=events.list_events())
+
+
+@bp.route("/events/<slug>")
+@requires_role(*ALL_STAFF)
+def event(slug: str):
+    event = events.get_event_or_404(slug)
+    return render_template(
+        "dashboard/event.html",
+        overview=events.event_overview(event),
+        registration_state=events.registration_state(event),
+    )

@@ -1,0 +1,1 @@
+"""The demo conference from the brief, and synthetic attendees so every page has something to show."""

@@ -1,0 +1,35 @@
+"""Error pages: every error a person can cause answers with a sentence, never a stack trace."""
+
+from flask import Flask, render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: "The request could not be understood. Please go back and try again.",
+    401: "You need to log in for that.",
+    403: "Your account does not have permission to see this page.",
+    404: "There is no page at this address. Check the link, or start again from the home page.",
+    405: "That action cannot be done this way.",
+    413: "What you sent is too large.",
+    429: "Too many requests in a short time. Please wait a minute and try again.",
+    500: "Something went wrong on our side. It has been logged; please try again in a moment.",
+}
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(CSRFError)
+    def _csrf(error):
+        message = "This form has expired or was not sent from this site. Reload the page and submit it again."
+        return render_template("error.html", code=400, message=message), 400
+
+    @app.errorhandler(HTTPException)
+    def _http(error: HTTPException):
+        code = error.code or 500
+        message = MESSAGES.get(code, error.description)
+        if code in (400, 404) and error.description and getattr(error, "eventapp_message", False):
+            message = error.description
+        return render_template("error.html", code=code, message=message), code
+
+    @app.errorhandler(500)
+    def _server_error(error):
+        return render_template("error.html", code=500, message=MESSAGES[500]), 500

@@ -1,0 +1,1 @@
+"""Events and their themed sessions: look-ups and the overview figures other features show."""

@@ -1,0 +1,132 @@
+"""Reading events: find one by slug, list them, and count what an organiser wants to see at a glance."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import abort
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from ..extensions import db
+from ..models import (
+    Assignment,
+    Event,
+    EventConvenor,
+    Registration,
+    RegistrationStatus,
+    SessionPreference,
+    ThemedSession,
+    utcnow,
+)
+
+
+def get_event(slug: str) -> Event | None:
+    return db.session.execute(
+        select(Event)
+        .where(Event.slug == slug)
+        .options(
+            selectinload(Event.themed_sessions).joinedload(ThemedSession.lead_organisation),
+            selectinload(Event.themed_sessions).joinedload(ThemedSession.time_slot),
+            selectinload(Event.convenor_links).joinedload(EventConvenor.organisation),
+        )
+    ).scalar_one_or_none()
+
+
+def get_event_or_404(slug: str) -> Event:
+    event = get_event(slug)
+    if event is None:
+        abort(404)
+    return event
+
+
+def list_events() -> list[Event]:
+    return list(db.session.execute(select(Event).order_by(Event.starts_at.desc())).scalars())
+
+
+def registration_state(event: Event) -> str:
+    """'not_yet', 'open' or 'closed', from the event's registration window."""
+    now = utcnow()
+    if event.registration_opens_at and now < event.registration_opens_at:
+        return "not_yet"
+    closes = event.registration_closes_at or event.starts_at
+    if now >= closes:
+        return "closed"
+    return "open"
+
+
+@dataclass(frozen=True)
+class SessionFigures:
+    themed_session: ThemedSession
+    first_choices: int
+    ranked_by: int
+    assigned: int
+
+    @property
+    def capacity(self) -> int:
+        return self.themed_session.capacity
+
+
+@dataclass(frozen=True)
+class EventOverview:
+    event: Event
+    confirmed: int
+    waitlisted: int
+    cancelled: int
+    sessions: list[SessionFigures]
+
+    @property
+    def registered(self) -> int:
+        return self.confirmed + self.waitlisted
+
+    @property
+    def places_left(self) -> int | None:
+        if self.event.capacity is None:
+            return None
+        return max(self.event.capacity - self.confirmed, 0)
+
+
+def event_overview(event: Event) -> EventOverview:
+    by_status = dict(
+        db.session.execute(
+            select(Registration.status, func.count())
+            .where(Registration.event_id == event.id)
+            .group_by(Registration.status)
+        ).all()
+    )
+    live = Registration.status != RegistrationStatus.CANCELLED
+    prefs = db.session.execute(
+        select(
+            SessionPreference.themed_session_id,
+            func.count(),
+            func.count().filter(SessionPreference.rank == 1),
+        )
+        .join(Registration, Registration.id == SessionPreference.registration_id)
+        .where(Registration.event_id == event.id, live)
+        .group_by(SessionPreference.themed_session_id)
+    ).all()
+    ranked = {sid: (total, first) for sid, total, first in prefs}
+    assigned = dict(
+        db.session.execute(
+            select(Assignment.themed_session_id, func.count())
+            .join(Registration, Registration.id == Assignment.registration_id)
+            .where(Registration.event_id == event.id, live)
+            .group_by(Assignment.themed_session_id)
+        ).all()
+    )
+    sessions = [
+        SessionFigures(
+            themed_session=ts,
+            first_choices=ranked.get(ts.id, (0, 0))[1],
+            ranked_by=ranked.get(ts.id, (0, 0))[0],
+            assigned=assigned.get(ts.id, 0),
+        )
+        for ts in event.themed_sessions
+    ]
+    return EventOverview(
+        event=event,
+        confirmed=by_status.get(RegistrationStatus.CONFIRMED, 0),
+        waitlisted=by_status.get(RegistrationStatus.WAITLISTED, 0),
+        cancelled=by_status.get(RegistrationStatus.CANCELLED, 0),
+        sessions=sessions,
+    )

@@ -1,0 +1,34 @@
+"""Secrets that appear in links and QR codes: long, random, and in a look-alike-free alphabet."""
+
+import secrets
+
+# Crockford's base32: no I, L, O or U, so a code read aloud or typed from a badge cannot be misread;
+# uppercase letters and digits also keep a QR code in its compact alphanumeric mode.
+BADGE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+BADGE_SECRET_LENGTH = 26  # 26 * 5 bits = 130 bits
+BADGE_CODE_PREFIX = "EA1:"
+
+
+def new_badge_secret() -> str:
+    return "".join(secrets.choice(BADGE_ALPHABET) for _ in range(BADGE_SECRET_LENGTH))
+
+
+def badge_code(badge_secret: str) -> str:
+    """What the badge's QR code carries: a version prefix, then the secret."""
+    return BADGE_CODE_PREFIX + badge_secret
+
+
+def badge_secret_from_code(code: str) -> str | None:
+    """The secret inside a scanned code, or None when the code cannot be one of ours."""
+    code = code.strip().upper()
+    if not code.startswith(BADGE_CODE_PREFIX):
+        return None
+    secret = code[len(BADGE_CODE_PREFIX):]
+    if len(secret) != BADGE_SECRET_LENGTH or any(c not in BADGE_ALPHABET for c in secret):
+        return None
+    return secret
+
+
+def new_manage_secret() -> str:
+    """The attendee's private manage link: 256 bits, URL-safe."""
+    return secrets.token_urlsafe(32)
