@@ -1,0 +1,30 @@
+from ..conftest import log_in
+
+
+def test_admin_sees_the_event_sessions_and_leads(app, client, staff, demo_event):
+    log_in(client, staff("admin"))
+    page = client.get(f"/organiser/events/{demo_event.slug}")
+    assert page.status_code == 200
+    body = page.get_data(as_text=True)
+    for session in demo_event.themed_sessions:
+        assert session.lead_organisation.name in body
+        assert f'<td class="num">{session.capacity}</td>' in body
+    assert '<div class="figure">12</div>confirmed of 100 places' in body
+
+
+def test_dashboard_lists_events(app, client, staff, demo_event):
+    log_in(client, staff("checkin"))
+    assert demo_event.name in client.get("/organiser/").get_data(as_text=True)
+
+
+def test_unknown_event_is_404(app, client, staff):
+    log_in(client, staff("admin"))
+    assert client.get("/organiser/events/nope").status_code == 404
+
+
+def test_names_typed_as_markup_are_shown_as_text(app, client, staff, demo_event, db):
+    demo_event.themed_sessions[0].title = "<script>alert(1)</script>"
+    db.session.commit()
+    log_in(client, staff("admin"))
+    body = client.get(f"/organiser/events/{demo_event.slug}").get_data(as_text=True)
+    assert "<script>alert(1)</script>" not in body and "&lt;script&gt;" in body
