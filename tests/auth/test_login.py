@@ -64,7 +64,8 @@ def test_failures_older_than_the_window_do_not_count(app, client, staff, db):
 
 def test_next_parameter_never_leaves_the_site(app, client, staff):
     user = staff("admin")
-    response = client.post("/login?next=//evil.example/x", data={"email": user.email, "password": "correct horse battery"})
+    response = client.post("/login?next=//evil.example/x",
+                           data={"email": user.email, "password": "correct horse battery"})
     assert response.headers["Location"] == "/organiser/"
 
 

@@ -1,0 +1,44 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 5000
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint install system-deps system-deps-test demo clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+system-deps:
+	@scripts/system-deps.sh $(wildcard system-packages.run.txt system-packages.txt)
+	@$(BIN)/python -c "import weasyprint" 2>/dev/null || { \
+	  echo "WeasyPrint cannot load its system libraries. On Debian/Ubuntu: sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"; exit 1; }
+
+system-deps-test: system-deps
+	@scripts/system-deps.sh system-packages.test.txt || echo "(tests that need these packages will be skipped)"
+
+run: install system-deps
+	$(BIN)/flask --app wsgi db upgrade
+	$(BIN)/flask --app wsgi demo --attendees 85
+	@echo
+	@$(BIN)/flask --app wsgi demo-admin
+	@echo "Serving on http://127.0.0.1:$(PORT)  (organiser pages: http://127.0.0.1:$(PORT)/organiser/)"
+	@echo
+	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
+
+test: install system-deps-test
+	$(BIN)/pytest
+
+lint: install
+	$(BIN)/ruff check eventapp tests benchmarks config.py wsgi.py
+
+clean:
+	rm -rf $(VENV) *.egg-info
