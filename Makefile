@@ -4,18 +4,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
 STAMP := $(VENV)/.installed
+DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint install system-deps system-deps-test demo clean
+.PHONY: run test lint install install-dev system-deps system-deps-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# `make run` installs what the app needs; `make test` adds the test tools.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q -e .
 	touch $(STAMP)
 
+$(DEV_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP) $(DEV_STAMP)
+
 install: $(STAMP)
+install-dev: $(DEV_STAMP)
 
 system-deps:
 	@scripts/system-deps.sh $(wildcard system-packages.run.txt system-packages.txt)
@@ -34,10 +41,10 @@ run: install system-deps
 	@echo
 	$(BIN)/flask --app wsgi run --host 127.0.0.1 --port $(PORT)
 
-test: install system-deps-test
+test: install-dev system-deps-test
 	$(BIN)/pytest
 
-lint: install
+lint: install-dev
 	$(BIN)/ruff check eventapp tests benchmarks config.py wsgi.py
 
 clean:
