@@ -22,4 +22,4 @@ def register_template_helpers(app: Flask) -> None:
     def _common():
         from .auth.forms import LogoutForm
 
-        return {"logout_form": LogoutForm}
+        return {"logout_form": LogoutForm, "has_endpoint": lambda name: name in app.view_functions}

@@ -1,0 +1,46 @@
+"""The mails a registration sends: what they say, queued in the caller's transaction (never sent from here)."""
+
+from __future__ import annotations
+
+from flask import current_app, render_template
+
+from ..mail.service import queue_mail
+from ..models import Event, Registration, RegistrationStatus
+from ..templating import format_local_time
+
+
+def manage_url(registration: Registration) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/manage/{registration.manage_secret}"
+
+
+def _queue(kind: str, registration: Registration, event: Event, subject: str, **context) -> None:
+    body = render_template(
+        f"registration/mail/{kind}.txt",
+        registration=registration,
+        event=event,
+        manage_url=manage_url(registration),
+        when=format_local_time(event.starts_at, event.timezone, "%A %d %B %Y, %H:%M"),
+        localtime=lambda moment: format_local_time(moment, event.timezone),
+        **context,
+    )
+    queue_mail(kind, registration.email, subject, body, event=event, registration=registration,
+               attach_badge=context.get("attach_badge", False))
+
+
+def queue_registered(registration: Registration, event: Event) -> None:
+    if registration.status == RegistrationStatus.CONFIRMED:
+        _queue("confirmed", registration, event, f"Your place at {event.name} is confirmed")
+    else:
+        _queue("waitlisted", registration, event, f"You are on the waiting list for {event.name}")
+
+
+def queue_manage_link(registration: Registration, event: Event) -> None:
+    _queue("manage_link", registration, event, f"Your registration for {event.name}")
+
+
+def queue_offer(registration: Registration, event: Event) -> None:
+    _queue("offer", registration, event, f"A place has freed up at {event.name}: accept it by the deadline")
+
+
+def queue_cancelled(registration: Registration, event: Event, by_staff: bool) -> None:
+    _queue("cancelled", registration, event, f"Your registration for {event.name} is cancelled", by_staff=by_staff)

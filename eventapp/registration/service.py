@@ -1,0 +1,552 @@
+"""Registration rules: sign up within the window and capacity, the waiting list and its offers, edits and
+cancellation. Every function that can change who holds a place takes the event's capacity lock first."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from ..events.service import registration_state
+from ..extensions import db
+from ..models import (
+    Assignment,
+    Event,
+    Organisation,
+    OrganisationKind,
+    Registration,
+    RegistrationStatus,
+    SessionPreference,
+    StaffUser,
+    ThemedSession,
+    utcnow,
+)
+from ..tokens import new_badge_secret, new_manage_secret
+from . import mails
+
+MANAGE_SECRET_MAX_LENGTH = 64
+
+
+class RegistrationError(Exception):
+    """A rule a person's request breaks; `field` says which form field the sentence belongs next to."""
+
+    field: str | None = None
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if field is not None:
+            self.field = field
+
+
+class RegistrationClosed(RegistrationError):
+    pass
+
+
+class DuplicateEmail(RegistrationError):
+    field = "email"
+
+
+class InvalidPreferences(RegistrationError):
+    field = "preferences"
+
+
+class EditingClosed(RegistrationError):
+    pass
+
+
+class OfferUnavailable(RegistrationError):
+    pass
+
+
+class EventFull(RegistrationError):
+    pass
+
+
+@dataclass(frozen=True)
+class AttendeeDetails:
+    """What an attendee types into the form, already checked for shape by the form."""
+
+    full_name: str
+    email: str
+    organisation_name: str
+    organisation_kind: OrganisationKind
+    country: str | None
+    job_title: str | None
+    preferences: tuple[int, ...]  # themed session ids, best first
+    accessibility_needs: str | None
+    dietary_needs: str | None
+    consent_listed: bool
+
+
+def normalise_email(email: str) -> str:
+    return email.strip()
+
+
+# --- locking and counting -------------------------------------------------------------------------------------
+
+
+def lock_event(event: Event) -> None:
+    """Serialise every change to who holds a place at this event until the transaction ends.
+
+    PostgreSQL: a row lock on the event. SQLite: a no-op write, which takes the database's write lock at
+    the start of the transaction (before any count is read), so writers queue instead of racing.
+    """
+    fresh = select(Event).where(Event.id == event.id).execution_options(populate_existing=True)
+    if not current_app.config.get("REGISTRATION_CAPACITY_LOCK", True):
+        db.session.execute(fresh)
+        return
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(fresh.with_for_update(of=Event))
+    else:
+        db.session.execute(
+            update(Event)
+            .where(Event.id == event.id)
+            .values(capacity=Event.capacity)
+            .execution_options(synchronize_session=False)
+        )
+        db.session.execute(fresh)  # what another writer committed before we got the lock
+
+
+def _active_offer(now: datetime):
+    return (
+        (Registration.status == RegistrationStatus.WAITLISTED)
+        & Registration.offer_expires_at.is_not(None)
+        & (Registration.offer_expires_at > now)
+    )
+
+
+def places_taken(event: Event, now: datetime) -> int:
+    """Confirmed registrations plus places held by a waiting-list offer not yet answered."""
+    return db.session.execute(
+        select(func.count()).where(
+            Registration.event_id == event.id,
+            or_(Registration.status == RegistrationStatus.CONFIRMED, _active_offer(now)),
+        )
+    ).scalar_one()
+
+
+def _waiting_without_offer(event: Event):
+    return select(Registration).where(
+        Registration.event_id == event.id,
+        Registration.status == RegistrationStatus.WAITLISTED,
+        Registration.offer_made_at.is_(None),
+    )
+
+
+def is_full(event: Event, now: datetime | None = None) -> bool:
+    """Would a registration now go on the waiting list? (Shown on the form before anyone submits.)"""
+    if event.capacity is None:
+        return False
+    now = now or utcnow()
+    someone_waiting = db.session.execute(_waiting_without_offer(event).limit(1)).first() is not None
+    return someone_waiting or places_taken(event, now) >= event.capacity
+
+
+# --- signing up -------------------------------------------------------------------------------------------------
+
+
+def _organisation(details: AttendeeDetails) -> Organisation:
+    name = " ".join(details.organisation_name.split())
+    found = db.session.execute(
+        select(Organisation).where(func.lower(Organisation.name) == name.lower())
+    ).scalar_one_or_none()
+    if found is not None:
+        return found
+    organisation = Organisation(name=name, kind=details.organisation_kind, country=details.country)
+    try:
+        with db.session.begin_nested():
+            db.session.add(organisation)
+    except IntegrityError:  # someone registered the same new organisation a moment ago
+        return db.session.execute(
+            select(Organisation).where(func.lower(Organisation.name) == name.lower())
+        ).scalar_one()
+    return organisation
+
+
+def _check_preferences(event: Event, preferences: tuple[int, ...]) -> list[ThemedSession]:
+    sessions = {s.id: s for s in event.themed_sessions}
+    if len(set(preferences)) != len(preferences):
+        raise InvalidPreferences("Each session can be ranked only once: choose a different session for each rank.")
+    unknown = [p for p in preferences if p not in sessions]
+    if unknown:
+        raise InvalidPreferences("One of the sessions chosen is not part of this event. Please choose again.")
+    return [sessions[p] for p in preferences]
+
+
+def _email_taken(event: Event, email: str, except_id: int | None = None) -> bool:
+    query = select(Registration.id).where(
+        Registration.event_id == event.id, func.lower(Registration.email) == email.lower()
+    )
+    if except_id is not None:
+        query = query.where(Registration.id != except_id)
+    return db.session.execute(query.limit(1)).first() is not None
+
+
+DUPLICATE_MESSAGE = (
+    "This e-mail address is already registered for this event. We can send the link to manage that "
+    "registration to this address again."
+)
+
+
+def register(event: Event, details: AttendeeDetails, now: datetime | None = None) -> Registration:
+    """Sign someone up: confirmed while places remain, otherwise on the waiting list. Commits."""
+    now = now or utcnow()
+    state = registration_state(event)
+    if state == "not_yet":
+        raise RegistrationClosed("Registration has not opened yet.")
+    if state == "closed":
+        raise RegistrationClosed("Registration has closed.")
+    email = normalise_email(details.email)
+    sessions = _check_preferences(event, details.preferences)
+    try:
+        lock_event(event)
+        if _email_taken(event, email):
+            raise DuplicateEmail(DUPLICATE_MESSAGE)
+        waitlisted = is_full(event, now)
+        registration = Registration(
+            event_id=event.id,
+            full_name=details.full_name.strip(),
+            given_name=_given_name(details.full_name),
+            family_name=_family_name(details.full_name),
+            email=email,
+            organisation=_organisation(details),
+            job_title=details.job_title or None,
+            country=details.country or None,
+            accessibility_needs=details.accessibility_needs or None,
+            dietary_needs=details.dietary_needs or None,
+            consent_privacy=True,
+            consent_listed=details.consent_listed,
+            status=RegistrationStatus.WAITLISTED if waitlisted else RegistrationStatus.CONFIRMED,
+            waitlisted_at=now if waitlisted else None,
+            badge_secret=new_badge_secret(),
+            manage_secret=new_manage_secret(),
+            created_at=now,
+        )
+        registration.preferences = [
+            SessionPreference(themed_session_id=s.id, rank=rank) for rank, s in enumerate(sessions, start=1)
+        ]
+        db.session.add(registration)
+        db.session.flush()
+        mails.queue_registered(registration, event)
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        if _email_taken(event, email):
+            raise DuplicateEmail(DUPLICATE_MESSAGE) from error
+        raise
+    except BaseException:
+        db.session.rollback()
+        raise
+    return registration
+
+
+def _given_name(full_name: str) -> str | None:
+    parts = full_name.split()
+    return parts[0][:100] if parts else None
+
+
+def _family_name(full_name: str) -> str | None:
+    parts = full_name.split()
+    return parts[-1][:100] if len(parts) > 1 else None
+
+
+def resend_manage_link(event: Event, email: str) -> bool:
+    """Mail the manage link again if this address is registered; the page says the same either way."""
+    registration = db.session.execute(
+        select(Registration).where(
+            Registration.event_id == event.id,
+            func.lower(Registration.email) == normalise_email(email).lower(),
+        )
+    ).scalar_one_or_none()
+    if registration is None:
+        return False
+    mails.queue_manage_link(registration, event)
+    db.session.commit()
+    return True
+
+
+# --- the attendee's manage link -------------------------------------------------------------------------------
+
+
+def find_by_manage_secret(secret: str) -> Registration | None:
+    if not secret or len(secret) > MANAGE_SECRET_MAX_LENGTH:
+        return None
+    return db.session.execute(
+        select(Registration)
+        .where(Registration.manage_secret == secret)
+        .options(selectinload(Registration.preferences), selectinload(Registration.assignments))
+    ).scalar_one_or_none()
+
+
+def edit_deadline(event: Event) -> datetime:
+    return event.edit_deadline or event.starts_at
+
+
+def can_edit(registration: Registration, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return registration.status != RegistrationStatus.CANCELLED and now < edit_deadline(registration.event)
+
+
+def update_details(
+    registration: Registration, details: AttendeeDetails, by_staff: StaffUser | None = None,
+    now: datetime | None = None,
+) -> Registration:
+    """Change what the attendee typed. After the edit deadline only staff may. Commits."""
+    now = now or utcnow()
+    event = registration.event
+    if by_staff is None and not can_edit(registration, now):
+        raise EditingClosed("Changes can no longer be made online. Please contact the organisers.")
+    sessions = _check_preferences(event, details.preferences)
+    email = normalise_email(details.email)
+    if email.lower() != registration.email.lower() and _email_taken(event, email, except_id=registration.id):
+        raise DuplicateEmail("Another registration for this event already uses this e-mail address.")
+    organisation = _organisation(details)
+    badge_fields_changed = (
+        registration.full_name != details.full_name.strip() or registration.organisation_id != organisation.id
+    )
+    registration.full_name = details.full_name.strip()
+    registration.given_name = _given_name(details.full_name)
+    registration.family_name = _family_name(details.full_name)
+    registration.email = email
+    registration.organisation = organisation
+    registration.job_title = details.job_title or None
+    registration.country = details.country or None
+    registration.accessibility_needs = details.accessibility_needs or None
+    registration.dietary_needs = details.dietary_needs or None
+    registration.consent_listed = details.consent_listed
+    new_ranking = [s.id for s in sessions]
+    if [p.themed_session_id for p in registration.preferences] != new_ranking:
+        registration.preferences.clear()
+        db.session.flush()  # the old ranks must be gone before the new ones take their (registration, rank)
+        registration.preferences.extend(
+            SessionPreference(themed_session_id=sid, rank=rank) for rank, sid in enumerate(new_ranking, start=1)
+        )
+    if badge_fields_changed:
+        registration.badge_changed_at = now
+    try:
+        db.session.commit()
+    except IntegrityError as error:
+        db.session.rollback()
+        raise DuplicateEmail("Another registration for this event already uses this e-mail address.") from error
+    return registration
+
+
+# --- the waiting list -----------------------------------------------------------------------------------------
+
+
+def has_active_offer(registration: Registration, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return (
+        registration.status == RegistrationStatus.WAITLISTED
+        and registration.offer_expires_at is not None
+        and registration.offer_expires_at > now
+    )
+
+
+def _make_offers(event: Event, now: datetime) -> list[Registration]:
+    """Offer free places to the first people waiting. Call with the event locked."""
+    if event.capacity is None:
+        free = math.inf
+    else:
+        free = event.capacity - places_taken(event, now)
+    offered = []
+    if free <= 0:
+        return offered
+    query = _waiting_without_offer(event).order_by(Registration.waitlisted_at, Registration.id)
+    if free != math.inf:
+        query = query.limit(int(free))
+    hours = timedelta(hours=event.waitlist_offer_hours)
+    for registration in db.session.execute(query).scalars():
+        registration.offer_made_at = now
+        registration.offer_expires_at = now + hours
+        mails.queue_offer(registration, event)
+        offered.append(registration)
+    return offered
+
+
+def _needs_processing(event: Event, now: datetime) -> bool:
+    """Cheap read-only check: is there an offer to expire, or a free place and someone waiting?"""
+    if db.session.execute(_waiting_without_offer(event).limit(1)).first() is None:
+        return False
+    return event.capacity is None or places_taken(event, now) < event.capacity
+
+
+def process_waitlist(event: Event, now: datetime | None = None) -> list[Registration]:
+    """Let lapsed offers go and offer the places they held (and any other free place) to the next in line.
+
+    Called whenever a place may have freed up, lazily from the pages that show the list, and by
+    `flask --app wsgi waitlist process` from cron. An expired offer is not made again automatically: the
+    person stays on the list for an organiser to promote by hand.
+    """
+    now = now or utcnow()
+    if not _needs_processing(event, now):
+        return []
+    try:
+        lock_event(event)
+        offered = _make_offers(event, now)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return offered
+
+
+def accept_offer(registration: Registration, now: datetime | None = None) -> Registration:
+    now = now or utcnow()
+    event = registration.event
+    try:
+        lock_event(event)
+        db.session.refresh(registration)
+        if registration.status == RegistrationStatus.CONFIRMED:
+            db.session.rollback()
+            return registration
+        if not has_active_offer(registration, now):
+            raise OfferUnavailable(
+                "This offer has expired, so the place has gone to the next person on the waiting list. "
+                "You are still on the list; the organisers can contact you if another place frees up."
+            )
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.offer_expires_at = None
+        mails.queue_registered(registration, event)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return registration
+
+
+def cancel(registration: Registration, by_staff: StaffUser | None = None, now: datetime | None = None) -> Registration:
+    """Cancel a registration, free its place and seats, and offer the place to the waiting list. Commits."""
+    now = now or utcnow()
+    event = registration.event
+    try:
+        lock_event(event)
+        db.session.refresh(registration)
+        if registration.status == RegistrationStatus.CANCELLED:
+            db.session.rollback()
+            return registration
+        registration.status = RegistrationStatus.CANCELLED
+        registration.cancelled_at = now
+        registration.offer_expires_at = None
+        db.session.execute(delete(Assignment).where(Assignment.registration_id == registration.id))
+        mails.queue_cancelled(registration, event, by_staff=by_staff is not None)
+        db.session.flush()
+        _make_offers(event, now)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return registration
+
+
+def promote(registration: Registration, by_staff: StaffUser, now: datetime | None = None) -> Registration:
+    """An organiser confirms someone from the waiting list, out of turn, if a place is free."""
+    now = now or utcnow()
+    event = registration.event
+    try:
+        lock_event(event)
+        db.session.refresh(registration)
+        if registration.status != RegistrationStatus.WAITLISTED:
+            raise RegistrationError("Only someone on the waiting list can be promoted.")
+        held_by_them = 1 if has_active_offer(registration, now) else 0
+        if event.capacity is not None and places_taken(event, now) - held_by_them >= event.capacity:
+            raise EventFull(
+                "The event is full: raise its capacity or cancel a registration before promoting someone."
+            )
+        registration.status = RegistrationStatus.CONFIRMED
+        registration.offer_expires_at = None
+        mails.queue_registered(registration, event)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return registration
+
+
+def set_capacity(event: Event, capacity: int | None, now: datetime | None = None) -> list[Registration]:
+    """Change the event's capacity; raising it offers the new places to the waiting list. Commits."""
+    now = now or utcnow()
+    if capacity is not None and capacity < 0:
+        raise RegistrationError("The capacity cannot be negative.", field="capacity")
+    try:
+        lock_event(event)
+        event.capacity = capacity
+        db.session.flush()
+        offered = _make_offers(event, now)
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return offered
+
+
+# --- the organiser's lists ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Registration]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / self.per_page))
+
+
+def list_registrations(
+    event: Event, query: str = "", status: RegistrationStatus | None = None, page: int = 1, per_page: int = 50
+) -> Page:
+    conditions = [Registration.event_id == event.id]
+    if status is not None:
+        conditions.append(Registration.status == status)
+    query = query.strip()[:100]
+    if query:
+        needle = query.lower()
+        conditions.append(
+            or_(
+                func.lower(Registration.full_name).contains(needle, autoescape=True),
+                func.lower(Registration.email).contains(needle, autoescape=True),
+                Registration.organisation.has(func.lower(Organisation.name).contains(needle, autoescape=True)),
+            )
+        )
+    total = db.session.execute(select(func.count()).select_from(Registration).where(*conditions)).scalar_one()
+    page = max(1, page)
+    items = db.session.execute(
+        select(Registration)
+        .where(*conditions)
+        .options(
+            selectinload(Registration.organisation),
+            selectinload(Registration.preferences).joinedload(SessionPreference.themed_session),
+        )
+        .order_by(Registration.created_at.desc(), Registration.id.desc())
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).scalars().all()
+    return Page(items=list(items), total=total, page=page, per_page=per_page)
+
+
+def waiting_list(event: Event) -> list[Registration]:
+    """The waiting list in order: first come, first offered."""
+    return list(
+        db.session.execute(
+            select(Registration)
+            .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)
+            .options(selectinload(Registration.organisation))
+            .order_by(Registration.waitlisted_at, Registration.id)
+        ).scalars()
+    )
+
+
+def get_registration(event: Event, registration_id: int) -> Registration | None:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event_id != event.id:
+        return None
+    return registration

@@ -1,0 +1,289 @@
+"""Registration pages: the public form, the attendee's manage link, and the organiser's lists."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from ..auth.roles import public, requires_role
+from ..events import service as events
+from ..extensions import db
+from ..mail import service as mail
+from ..models import Organisation, RegistrationStatus, StaffRole
+from . import service
+from .forms import AttendeeForm, CancelForm, CapacityForm, ConfirmForm, RegistrationForm, ResendLinkForm
+
+bp = Blueprint("registration", __name__)
+
+
+@bp.after_request
+def _deliver_queued_mail(response):
+    """Every successful change here may have queued mail: send it now, without making the person wait."""
+    if request.method == "POST" and response.status_code < 400:
+        mail.deliver_soon()
+    return response
+
+
+def _organisation_names() -> list[str]:
+    return list(db.session.execute(select(Organisation.name).order_by(Organisation.name)).scalars())
+
+
+def _open_event(slug: str):
+    return events.get_event_or_404(slug)
+
+
+def _show_error(form: AttendeeForm, error: service.RegistrationError) -> None:
+    """Put a rule's sentence next to the field it is about (or above the form)."""
+    if error.field == "preferences":
+        target = form[form.rank_field_names[0]] if form.rank_field_names else None
+    else:
+        target = form[error.field] if error.field in form else None
+    if target is not None:
+        target.errors = [*target.errors, error.message]
+    else:
+        form.form_errors.append(error.message)
+
+
+# --- public ---------------------------------------------------------------------------------------------------
+
+
+@bp.route("/events/<slug>/register", methods=["GET", "POST"])
+@public
+def register(slug: str):
+    event = _open_event(slug)
+    state = events.registration_state(event)
+    form = RegistrationForm(event)
+    resend_form = ResendLinkForm(prefix="resend")
+    duplicate = False
+    status = 200
+    if state == "open" and form.is_submitted():
+        if form.validate():
+            try:
+                registration = service.register(event, form.details())
+            except service.RegistrationError as error:
+                _show_error(form, error)
+                duplicate = isinstance(error, service.DuplicateEmail)
+                resend_form.email.data = form.email.data
+                status = 409 if duplicate else 400
+            else:
+                return redirect(url_for("registration.manage", secret=registration.manage_secret, new=1))
+        else:
+            status = 400
+    elif state != "open" and request.method == "POST":
+        status = 403
+    return render_template(
+        "registration/register.html",
+        event=event,
+        form=form,
+        state=state,
+        full=state == "open" and service.is_full(event),
+        duplicate=duplicate,
+        resend_form=resend_form,
+        organisations=_organisation_names() if state == "open" else [],
+    ), status
+
+
+@bp.route("/events/<slug>/register/resend", methods=["POST"])
+@public
+def resend_link(slug: str):
+    event = _open_event(slug)
+    form = ResendLinkForm(prefix="resend")
+    if not form.validate():
+        return render_template("registration/resend.html", event=event, form=form), 400
+    service.resend_manage_link(event, form.email.data)
+    # The same answer whether or not the address is registered: the page never reveals who has registered.
+    return render_template("registration/resend.html", event=event, form=None, sent_to=form.email.data)
+
+
+@bp.route("/events/<slug>/privacy")
+@public
+def privacy(slug: str):
+    return render_template("registration/privacy.html", event=_open_event(slug))
+
+
+def _registration_or_404(secret: str):
+    registration = service.find_by_manage_secret(secret)
+    if registration is None:
+        abort(404)
+    return registration
+
+
+@bp.route("/manage/<secret>", methods=["GET", "POST"])
+@public
+def manage(secret: str):
+    registration = _registration_or_404(secret)
+    event = registration.event
+    if registration.status == RegistrationStatus.WAITLISTED:
+        service.process_waitlist(event)
+    form = AttendeeForm(event)
+    status = 200
+    if request.method == "GET":
+        form.fill_from(registration)
+    elif not service.can_edit(registration):
+        flash("Changes can no longer be made online. Please contact the organisers.", "error")
+        return redirect(url_for("registration.manage", secret=secret)), 303
+    elif form.validate():
+        try:
+            service.update_details(registration, form.details())
+        except service.RegistrationError as error:
+            _show_error(form, error)
+            status = 400
+        else:
+            flash("Your changes are saved.", "info")
+            return redirect(url_for("registration.manage", secret=secret))
+    else:
+        status = 400
+    return render_template(
+        "registration/manage.html",
+        registration=registration,
+        event=event,
+        form=form,
+        editable=service.can_edit(registration),
+        deadline=service.edit_deadline(event),
+        offer=service.has_active_offer(registration),
+        accept_form=ConfirmForm(prefix="accept"),
+        cancel_form=CancelForm(prefix="cancel"),
+        organisations=_organisation_names(),
+        new=request.args.get("new") == "1",
+        assignments=sorted(registration.assignments, key=lambda a: a.themed_session.time_slot.starts_at),
+    ), status
+
+
+@bp.route("/manage/<secret>/accept", methods=["POST"])
+@public
+def accept_offer(secret: str):
+    registration = _registration_or_404(secret)
+    if ConfirmForm(prefix="accept").validate():
+        try:
+            service.accept_offer(registration)
+        except service.RegistrationError as error:
+            flash(error.message, "error")
+        else:
+            flash("You have accepted the place: your registration is confirmed.", "info")
+    return redirect(url_for("registration.manage", secret=secret), 303)
+
+
+@bp.route("/manage/<secret>/cancel", methods=["POST"])
+@public
+def cancel(secret: str):
+    registration = _registration_or_404(secret)
+    form = CancelForm(prefix="cancel")
+    if not form.validate():
+        flash(form.confirm.errors[0] if form.confirm.errors else "Please try again.", "error")
+    else:
+        service.cancel(registration)
+        flash("Your registration is cancelled and your place has been released.", "info")
+    return redirect(url_for("registration.manage", secret=secret), 303)
+
+
+# --- organisers -----------------------------------------------------------------------------------------------
+
+
+@bp.route("/organiser/events/<slug>/registrations")
+@requires_role(StaffRole.ADMIN)
+def registrations(slug: str):
+    event = _open_event(slug)
+    status_value = request.args.get("status", "")
+    status = RegistrationStatus(status_value) if status_value in {s.value for s in RegistrationStatus} else None
+    page = request.args.get("page", "1")
+    page = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
+    query = request.args.get("q", "")[:100]
+    return render_template(
+        "registration/organiser_list.html",
+        event=event,
+        page=service.list_registrations(event, query=query, status=status, page=page),
+        query=query,
+        status=status_value if status else "",
+    )
+
+
+@bp.route("/organiser/events/<slug>/waitlist", methods=["GET", "POST"])
+@requires_role(StaffRole.ADMIN)
+def waitlist(slug: str):
+    event = _open_event(slug)
+    service.process_waitlist(event)
+    capacity_form = CapacityForm(prefix="capacity")
+    status = 200
+    if request.method == "POST":
+        if capacity_form.validate():
+            offered = service.set_capacity(event, capacity_form.capacity.data)
+            flash(f"Capacity is now {event.capacity}. {len(offered)} place(s) offered to the waiting list.", "info")
+            return redirect(url_for("registration.waitlist", slug=slug), 303)
+        status = 400
+    elif event.capacity is not None:
+        capacity_form.capacity.data = event.capacity
+    return render_template(
+        "registration/organiser_waitlist.html",
+        event=event,
+        entries=service.waiting_list(event),
+        overview=events.event_overview(event),
+        capacity_form=capacity_form,
+        promote_form=ConfirmForm(prefix="promote"),
+        has_offer=service.has_active_offer,
+    ), status
+
+
+def _staff_registration(slug: str, registration_id: int):
+    event = _open_event(slug)
+    registration = service.get_registration(event, registration_id)
+    if registration is None:
+        abort(404)
+    return event, registration
+
+
+@bp.route("/organiser/events/<slug>/registrations/<int:registration_id>", methods=["GET", "POST"])
+@requires_role(StaffRole.ADMIN)
+def edit_registration(slug: str, registration_id: int):
+    event, registration = _staff_registration(slug, registration_id)
+    form = AttendeeForm(event)
+    status = 200
+    if request.method == "GET":
+        form.fill_from(registration)
+    elif form.validate():
+        try:
+            service.update_details(registration, form.details(), by_staff=current_user)
+        except service.RegistrationError as error:
+            _show_error(form, error)
+            status = 400
+        else:
+            flash("Saved.", "info")
+            return redirect(url_for("registration.edit_registration", slug=slug, registration_id=registration_id))
+    else:
+        status = 400
+    return render_template(
+        "registration/organiser_edit.html",
+        event=event,
+        registration=registration,
+        form=form,
+        cancel_form=CancelForm(prefix="cancel"),
+        promote_form=ConfirmForm(prefix="promote"),
+        organisations=_organisation_names(),
+    ), status
+
+
+@bp.route("/organiser/events/<slug>/registrations/<int:registration_id>/cancel", methods=["POST"])
+@requires_role(StaffRole.ADMIN)
+def staff_cancel(slug: str, registration_id: int):
+    _, registration = _staff_registration(slug, registration_id)
+    form = CancelForm(prefix="cancel")
+    if form.validate():
+        service.cancel(registration, by_staff=current_user)
+        flash(f"The registration of {registration.full_name} is cancelled.", "info")
+    else:
+        flash("Tick the box to confirm the cancellation.", "error")
+    return redirect(url_for("registration.edit_registration", slug=slug, registration_id=registration_id), 303)
+
+
+@bp.route("/organiser/events/<slug>/registrations/<int:registration_id>/promote", methods=["POST"])
+@requires_role(StaffRole.ADMIN)
+def promote(slug: str, registration_id: int):
+    _, registration = _staff_registration(slug, registration_id)
+    if ConfirmForm(prefix="promote").validate():
+        try:
+            service.promote(registration, by_staff=current_user)
+        except service.RegistrationError as error:
+            flash(error.message, "error")
+        else:
+            flash(f"{registration.full_name} is confirmed.", "info")
+    return redirect(url_for("registration.waitlist", slug=slug), 303)
