@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
@@ -25,6 +26,11 @@ def printable(form, field):
 
 def choices(pairs) -> list[SelectChoice]:
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+@cache
+def _country_choices() -> tuple[SelectChoice, ...]:
+    return tuple(choices([("", "Choose a country")] + country_choices()))
 
 
 def _strip(value):
@@ -105,7 +111,7 @@ class AttendeeForm(FlaskForm):
     def __init__(self, event: Event, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
-        self.country.choices = choices([("", "Choose a country")] + country_choices())
+        self.country.choices = list(_country_choices())
         sessions = [(str(s.id), s.title) for s in event.themed_sessions]
         for index, name in enumerate(self.rank_field_names):
             field = self[name]
