@@ -183,7 +183,7 @@ class RegistrationForm(AttendeeForm):
 
 class ResendLinkForm(FlaskForm):
     email = EmailField(
-        "E-mail address",
+        "The e-mail address you registered with",
         filters=[_strip],
         validators=[DataRequired("Enter your e-mail address."), Length(max=254),
                     Email("Enter an e-mail address like name@example.org.", check_deliverability=False)],

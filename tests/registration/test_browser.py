@@ -1,0 +1,40 @@
+"""The registration form in a real browser: filled in by its labels, with JavaScript as a person has it."""
+
+import pytest
+
+from ..browser import chromium_page
+from ..live import live_server
+from .helpers import registration_by_email
+
+pytestmark = pytest.mark.browser
+
+
+def test_register_in_the_browser_and_see_the_field_error(make_app, demo_event):
+    app = make_app(WTF_CSRF_ENABLED=True, MAIL_DELIVERY="off")  # the real form, CSRF token and all
+    slug = demo_event.slug
+    second_session = demo_event.themed_sessions[1].title
+    with live_server(app) as base, chromium_page() as page:
+        page.goto(f"{base}/events/{slug}/register")
+        # an empty e-mail: the error appears next to the field and what was typed stays
+        page.get_by_label("Full name").fill("Wanjiru Mwangi")
+        page.get_by_role("button", name="Register").click()
+        error = page.locator("#email-error")
+        assert error.inner_text() == "Enter your e-mail address."
+        assert page.get_by_label("Full name").input_value() == "Wanjiru Mwangi"
+
+        page.get_by_label("E-mail address", exact=True).fill("wanjiru@example.org")
+        page.get_by_label("Job title or role").fill("Head of Governance")
+        page.get_by_label("Country").select_option(label="Kenya")
+        page.get_by_label("Organisation", exact=True).fill("Cabinet Office of Kenya")
+        page.get_by_label("Kind of organisation").select_option(label="Government / civil service")
+        page.get_by_label("1st choice").select_option(label=second_session)
+        page.get_by_label("Dietary needs").fill("Vegetarian")
+        page.get_by_label("I have read the privacy notice").check()
+        page.get_by_role("button", name="Register").click()
+        page.wait_for_url("**/manage/**")
+        assert "Your place is confirmed" in page.content()
+        assert "Thank you, Wanjiru Mwangi." in page.inner_text("main")
+    with app.app_context():
+        registration = registration_by_email("wanjiru@example.org")
+        assert registration.country == "KE"
+        assert registration.preferences[0].themed_session.title == second_session
