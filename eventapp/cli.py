@@ -117,3 +117,6 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(demo_admin_command)
     app.cli.add_command(users_cli)
+    from .mail.cli import mail_cli
+
+    app.cli.add_command(mail_cli)

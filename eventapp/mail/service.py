@@ -1,0 +1,465 @@
+"""Outgoing mail: queue it in the caller's transaction, deliver it later with retries, never twice at once.
+
+The life of a mail
+------------------
+``queue_mail()`` adds a PENDING ``OutboundMail`` to ``db.session`` and does not commit: it is written in
+the same transaction as the registration that caused it, so a mail server that is down loses nothing
+and a registration that is rolled back sends nothing.
+
+``deliver_pending()`` sends what is due. For each mail it uses three short transactions on a session of
+its own (never the caller's, so it can neither commit nor roll back the caller's work):
+
+1. claim: pick the next due mail (PostgreSQL: ``SELECT ... FOR UPDATE SKIP LOCKED``, so two deliverers
+   pass each other instead of queueing) and, with a conditional ``UPDATE ... WHERE status = 'pending'
+   AND next_attempt_at <= now`` (which is all SQLite needs: it serialises writers, and only one of two
+   racing updates matches), count the attempt, clear last_error and push next_attempt_at out by a lease
+   (MAIL_CLAIM_SECONDS, default 10 minutes). Commit. No other deliverer can now pick it up;
+2. send it, outside any transaction, so a slow mail server never holds a lock or blocks a registration;
+3. record the outcome: SENT with sent_at, or last_error and next_attempt_at = now + backoff
+   (1, 5, 15, 60 minutes, 3, 6, 12 hours), or FAILED once MAIL_MAX_ATTEMPTS (default 8) attempts have
+   failed, or at once if the server refused the message permanently (a 5xx for the recipient).
+
+A deliverer that dies between 1 and 3 leaves the mail claimed; the lease runs out and it is tried again
+(so delivery is at least once: a crash after the server said 250 but before step 3 resends). While a mail
+is claimed it is PENDING with attempts > 0 and no last_error: ``retry_now()`` leaves such mail alone, so
+an organiser pressing "retry" cannot make a second deliverer send a mail that is being sent.
+
+When the server itself is the problem (refused connection, timeout, login refused) the run stops after
+that one attempt and leaves the rest queued: a mail server that is down costs one timeout, not one per mail.
+
+Delivering right after a request: ``deliver_soon()``
+----------------------------------------------------
+Call it after the commit that queued mail. By default (MAIL_DELIVERY = "background") it starts a
+background thread that delivers pending mail while the response goes out, at most one such thread per
+process (a call while one runs asks it to go round once more). Why a thread rather than delivering
+inline: the person registering should not wait for an SMTP handshake, and a mail server that is slow
+or black-holed would otherwise hold their request for MAIL_TIMEOUT_SECONDS; why not a queue worker: the
+app has none to run, and nothing is lost without one, because the mail is already committed in the
+database and whatever the thread does not finish (process exit, failures) stays pending for the next
+request's thread or ``flask mail deliver`` (run it from cron every few minutes in production so that
+retries happen on schedule even when no one registers). With MAIL_DELIVERY = "inline" (the default
+under TESTING, so tests are deterministic) it delivers in the calling thread; "off" leaves everything
+to the CLI. Either way every exception is caught and logged: mail never turns a request into a 500.
+
+Attachments
+-----------
+``attach_badge=True`` asks for the registration's badge PDF, fetched at send time from
+``ATTACHMENT_PROVIDERS["badge"]``: a callable ``(OutboundMail) -> (filename, pdf_bytes) | None``,
+registered by the badge feature. It runs inside an app context and may read through ``db.session``.
+No provider, or None returned: the mail goes without the attachment. A provider that raises fails this
+attempt (retried like any other failure), so a confirmation never goes out silently badge-less because
+of a transient error.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+
+from flask import Flask, current_app
+from sqlalchemy import and_, func, select, update
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import Event, MailStatus, OutboundMail, Registration, utcnow
+from .transport import MailDeliveryError, Transport, make_transport
+
+log = logging.getLogger(__name__)
+
+# Minutes to wait after the 1st, 2nd, ... failed attempt; the last figure repeats.
+BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720)
+DEFAULT_MAX_ATTEMPTS = 8
+DEFAULT_CLAIM_SECONDS = 600
+
+BADGE = "badge"
+AttachmentProvider = Callable[[OutboundMail], tuple[str, bytes] | None]
+# Filled by other features (the badge renderer registers "badge"); read at send time.
+ATTACHMENT_PROVIDERS: dict[str, AttachmentProvider] = {}
+
+
+class MailAddressError(ValueError):
+    """A recipient or subject that cannot go into a mail header."""
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0  # failed this time, will be tried again
+    gave_up: int = 0  # failed for the last time: now FAILED
+    stopped: str | None = None  # the reason the run stopped early (the server is down), leaving mail queued
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return self.retrying + self.gave_up
+
+    @property
+    def attempted(self) -> int:
+        return self.sent + self.failed
+
+    def summary(self) -> str:
+        if not self.attempted:
+            return "No mail was due to be sent."
+        parts = [f"Sent {self.sent} mail{'s' if self.sent != 1 else ''}."]
+        if self.retrying:
+            parts.append(f"{self.retrying} could not be sent and will be tried again.")
+        if self.gave_up:
+            parts.append(f"{self.gave_up} failed for good.")
+        if self.stopped:
+            parts.append(f"Stopped: {self.stopped} The rest stay queued.")
+        elif self.errors:
+            parts.append(f"Last error: {self.errors[-1]}")
+        return " ".join(parts)
+
+
+def queue_mail(
+    kind: str,
+    recipient: str,
+    subject: str,
+    body_text: str,
+    event: Event | None = None,
+    registration: Registration | None = None,
+    attach_badge: bool = False,
+) -> OutboundMail:
+    """Add a PENDING mail to db.session without committing; the caller commits it with its own work.
+
+    Flushes when `registration` or `event` has no id yet (created in this same transaction), so that
+    the mail can point at it.
+    """
+    recipient = recipient.strip()
+    _, address = parseaddr(recipient)
+    if not address or "@" not in address or any(c in recipient for c in "\r\n") or len(recipient) > 254:
+        raise MailAddressError(f"Not a mail address: {recipient!r}")
+    subject = " ".join(subject.split())  # a newline in a header would be refused at send time
+    if len(subject) > 300:
+        subject = subject[:299] + "…"
+    if (registration is not None and registration.id is None) or (event is not None and event.id is None):
+        db.session.flush()
+    event_id = event.id if event is not None else (registration.event_id if registration is not None else None)
+    mail = OutboundMail(
+        kind=kind[:40],
+        recipient=recipient,
+        subject=subject,
+        body_text=body_text,
+        event_id=event_id,
+        registration_id=registration.id if registration is not None else None,
+        attach_badge=attach_badge,
+        status=MailStatus.PENDING,
+        attempts=0,
+        next_attempt_at=utcnow(),
+    )
+    db.session.add(mail)
+    return mail
+
+
+def backoff(attempts: int) -> timedelta:
+    """How long to wait after the `attempts`-th failed attempt."""
+    return timedelta(minutes=BACKOFF_MINUTES[min(max(attempts, 1), len(BACKOFF_MINUTES)) - 1])
+
+
+def build_message(mail: OutboundMail, sender: str, attachment: tuple[str, bytes] | None = None) -> EmailMessage:
+    """An RFC 5322 message: UTF-8 throughout (headers are encoded words, the body quoted-printable)."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = mail.recipient
+    message["Subject"] = mail.subject
+    message["Date"] = format_datetime(utcnow())
+    # Stable per mail, so that a resend after a crash can be recognised as the same message.
+    domain = parseaddr(sender)[1].rpartition("@")[2] or "eventapp.local"
+    message["Message-ID"] = f"<eventapp.{mail.id}.{mail.created_at:%Y%m%d%H%M%S}@{domain}>"
+    message.set_content(mail.body_text, charset="utf-8", cte="quoted-printable")
+    if attachment is not None:
+        filename, data = attachment
+        maintype, _, subtype = _guess_type(filename).partition("/")
+        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    return message
+
+
+def _guess_type(filename: str) -> str:
+    import mimetypes
+
+    return mimetypes.guess_type(filename)[0] or "application/octet-stream"
+
+
+def _attachment_for(mail: OutboundMail) -> tuple[str, bytes] | None:
+    if not mail.attach_badge:
+        return None
+    provider = ATTACHMENT_PROVIDERS.get(BADGE)
+    if provider is None:
+        return None
+    try:
+        return provider(mail)
+    except Exception as error:
+        log.exception("Badge attachment for mail %s failed", mail.id)
+        raise MailDeliveryError(f"Could not prepare the badge to attach: {type(error).__name__}: {error}") from error
+
+
+def deliver_pending(limit: int | None = None, now: datetime | None = None,
+                    transport: Transport | None = None) -> DeliveryReport:
+    """Send due PENDING mail (next_attempt_at <= now), each claimed, sent and recorded on its own.
+
+    `now` fixes the clock for the whole run (tests use it to step past a backoff); `transport` defaults to
+    the one the app's settings describe. Needs an app context. Never raises for a mail that cannot be
+    sent; a database error does propagate (the mail stays claimed and is retried when its lease ends).
+    """
+    config = current_app.config
+    fixed_now = now
+    now = now or utcnow()
+    clock = (lambda: fixed_now) if fixed_now is not None else utcnow
+    max_attempts = int(config.get("MAIL_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
+    lease = timedelta(seconds=float(config.get("MAIL_CLAIM_SECONDS", DEFAULT_CLAIM_SECONDS)))
+    sender = config["MAIL_DEFAULT_SENDER"]
+    own_transport = transport is None
+    transport = transport or make_transport(config)
+    report = DeliveryReport()
+    try:
+        with Session(db.engine, expire_on_commit=False) as session:
+            while limit is None or report.attempted < limit:
+                mail = _claim_next(session, now, lease)
+                if mail is None:
+                    break
+                try:
+                    message = build_message(mail, sender, _attachment_for(mail))
+                    transport.send(message, name=f"{clock():%Y%m%dT%H%M%S}-mail{mail.id}-{mail.kind}")
+                except Exception as error:
+                    failure = error if isinstance(error, MailDeliveryError) else MailDeliveryError(
+                        f"Could not send the mail: {type(error).__name__}: {error}")
+                    if not isinstance(error, MailDeliveryError):
+                        log.exception("Unexpected error sending mail %s", mail.id)
+                    gave_up = _record_failure(session, mail, failure, clock(), max_attempts)
+                    report.errors.append(failure.reason)
+                    if gave_up:
+                        report.gave_up += 1
+                    else:
+                        report.retrying += 1
+                    if failure.server_problem:
+                        report.stopped = failure.reason
+                        break
+                else:
+                    _record_success(session, mail, clock())
+                    report.sent += 1
+    finally:
+        if own_transport:
+            transport.close()
+    return report
+
+
+def _due(now: datetime):
+    return and_(OutboundMail.status == MailStatus.PENDING, OutboundMail.next_attempt_at <= now)
+
+
+def _claim_next(session: Session, now: datetime, lease: timedelta) -> OutboundMail | None:
+    pick = (
+        select(OutboundMail.id)
+        .where(_due(now))
+        .order_by(OutboundMail.next_attempt_at, OutboundMail.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders nothing and serialises writers
+    )
+    for _ in range(100):  # another deliverer may win the same row on SQLite; then look again
+        mail_id = session.execute(pick).scalar()
+        if mail_id is None:
+            session.rollback()
+            return None
+        claimed = session.execute(
+            update(OutboundMail)
+            .where(OutboundMail.id == mail_id, _due(now))
+            .values(attempts=OutboundMail.attempts + 1, last_error=None, next_attempt_at=now + lease)
+            .execution_options(synchronize_session=False)
+        )
+        if claimed.rowcount == 1:
+            mail = session.get(OutboundMail, mail_id, populate_existing=True)
+            session.commit()
+            return mail
+        session.rollback()
+    return None
+
+
+def _record_success(session: Session, mail: OutboundMail, at: datetime) -> None:
+    session.execute(
+        update(OutboundMail)
+        .where(OutboundMail.id == mail.id, OutboundMail.status == MailStatus.PENDING)
+        .values(status=MailStatus.SENT, sent_at=at, last_error=None)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+def _record_failure(session: Session, mail: OutboundMail, failure: MailDeliveryError, at: datetime,
+                    max_attempts: int) -> bool:
+    gave_up = failure.permanent or mail.attempts >= max_attempts
+    values: dict = {"last_error": failure.reason}
+    if gave_up:
+        values["status"] = MailStatus.FAILED
+        log.error("Mail %s to %s failed for good after %d attempt(s): %s",
+                  mail.id, mail.recipient, mail.attempts, failure.reason)
+    else:
+        values["next_attempt_at"] = at + backoff(mail.attempts)
+        log.warning("Mail %s to %s not sent (attempt %d), will retry: %s",
+                    mail.id, mail.recipient, mail.attempts, failure.reason)
+    session.execute(
+        update(OutboundMail)
+        .where(OutboundMail.id == mail.id, OutboundMail.status == MailStatus.PENDING)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+    return gave_up
+
+
+def _in_flight():
+    """Claimed by a deliverer right now: the claim counts the attempt and clears last_error."""
+    return and_(OutboundMail.status == MailStatus.PENDING, OutboundMail.attempts > 0,
+                OutboundMail.last_error.is_(None))
+
+
+def retry_now(include_failed: bool = False, now: datetime | None = None) -> int:
+    """Make waiting mail due now (and FAILED mail PENDING again if asked); commits; returns how many changed.
+
+    A FAILED mail keeps its attempt count, so one more failure makes it FAILED again rather than
+    starting a new series of retries.
+    """
+    now = now or utcnow()
+    changed = db.session.execute(
+        update(OutboundMail)
+        .where(OutboundMail.status == MailStatus.PENDING, OutboundMail.next_attempt_at > now,
+               ~_in_flight())
+        .values(next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if include_failed:
+        changed += db.session.execute(
+            update(OutboundMail)
+            .where(OutboundMail.status == MailStatus.FAILED)
+            .values(status=MailStatus.PENDING, next_attempt_at=now)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+    db.session.commit()
+    return changed
+
+
+@dataclass(frozen=True)
+class MailOverview:
+    unsent: list[OutboundMail]  # failed first, then pending, oldest first; at most `limit`
+    pending: int
+    failed: int
+    sent: int
+
+    @property
+    def unsent_total(self) -> int:
+        return self.pending + self.failed
+
+
+def count_by_status() -> dict[MailStatus, int]:
+    rows = db.session.execute(select(OutboundMail.status, func.count()).group_by(OutboundMail.status))
+    counts = dict.fromkeys(MailStatus, 0)
+    counts.update({status: n for status, n in rows})
+    return counts
+
+
+def mail_overview(limit: int = 500) -> MailOverview:
+    counts = count_by_status()
+    unsent = db.session.execute(
+        select(OutboundMail)
+        .where(OutboundMail.status.in_([MailStatus.PENDING, MailStatus.FAILED]))
+        .order_by((OutboundMail.status == MailStatus.FAILED).desc(), OutboundMail.created_at, OutboundMail.id)
+        .limit(limit)
+    ).scalars().all()
+    return MailOverview(unsent=list(unsent), pending=counts[MailStatus.PENDING],
+                        failed=counts[MailStatus.FAILED], sent=counts[MailStatus.SENT])
+
+
+def list_mail(status: MailStatus | None = None, limit: int | None = None) -> list[OutboundMail]:
+    query = select(OutboundMail).order_by(OutboundMail.created_at, OutboundMail.id)
+    if status is not None:
+        query = query.where(OutboundMail.status == status)
+    if limit is not None:
+        query = query.limit(limit)
+    return list(db.session.execute(query).scalars())
+
+
+def is_in_flight(mail: OutboundMail) -> bool:
+    return mail.status == MailStatus.PENDING and mail.attempts > 0 and mail.last_error is None
+
+
+# --- delivering soon after a request -------------------------------------------------------------------
+
+
+def deliver_soon(app: Flask | None = None) -> threading.Thread | None:
+    """Deliver pending mail without making the caller wait or fail; call it after the commit that queued mail.
+
+    Returns the background thread when one is delivering (tests may join it), else None.
+    """
+    app = app or current_app._get_current_object()
+    mode = app.config.get("MAIL_DELIVERY") or ("inline" if app.testing else "background")
+    if mode == "off":
+        return None
+    if mode == "inline":
+        _deliver_quietly(app)
+        return None
+    deliverer = app.extensions.get("eventapp_mail_deliverer")
+    if deliverer is None:
+        deliverer = app.extensions.setdefault("eventapp_mail_deliverer", _BackgroundDeliverer(app))
+    return deliverer.kick()
+
+
+def _deliver_quietly(app: Flask) -> None:
+    try:
+        with app.app_context():
+            report = deliver_pending()
+        if report.failed:
+            log.warning("Mail delivery: %s", report.summary())
+    except Exception:
+        log.exception("Mail delivery failed; the mail stays queued")
+
+
+class _BackgroundDeliverer:
+    """At most one delivery thread per app and process; a kick while it runs makes it go round once more."""
+
+    def __init__(self, app: Flask):
+        self.app = app
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self._again = False
+
+    def kick(self) -> threading.Thread:
+        with self._lock:
+            if self._thread is not None:
+                self._again = True
+                return self._thread
+            self._thread = threading.Thread(target=self._run, name="eventapp-mail", daemon=True)
+            self._thread.start()
+            return self._thread
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                self._again = False
+            _deliver_quietly(self.app)
+            with self._lock:
+                if not self._again:
+                    self._thread = None
+                    return
+
+
+__all__ = [
+    "ATTACHMENT_PROVIDERS",
+    "BADGE",
+    "DeliveryReport",
+    "MailAddressError",
+    "MailOverview",
+    "backoff",
+    "build_message",
+    "deliver_pending",
+    "deliver_soon",
+    "is_in_flight",
+    "list_mail",
+    "mail_overview",
+    "queue_mail",
+    "retry_now",
+]
