@@ -68,6 +68,9 @@ class Config:
     MAIL_USE_SSL = _env_bool("MAIL_USE_SSL", False)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "eventapp <no-reply@eventapp.local>")
     MAIL_TIMEOUT_SECONDS = float(os.environ.get("MAIL_TIMEOUT_SECONDS", "10"))
+    # "background" (a thread after the response), "inline", or "off" (only `flask mail deliver`, e.g. from cron);
+    # unset: background, or inline under TESTING.
+    MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "")
     # Links in mail need an absolute address; behind a proxy set this to the public URL.
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     REDIS_URL = os.environ.get("REDIS_URL", "")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import abort
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
 from ..models import (
@@ -21,20 +21,21 @@ from ..models import (
 )
 
 
-def get_event(slug: str) -> Event | None:
-    return db.session.execute(
-        select(Event)
-        .where(Event.slug == slug)
-        .options(
+def get_event(slug: str, programme: bool = True) -> Event | None:
+    """The event and its themed sessions; with `programme`, also the sessions' leads, slots and the convenors."""
+    if not programme:  # the lean load for hot paths such as a registration: one query
+        options = [joinedload(Event.themed_sessions)]
+    else:
+        options = [
             selectinload(Event.themed_sessions).joinedload(ThemedSession.lead_organisation),
             selectinload(Event.themed_sessions).joinedload(ThemedSession.time_slot),
             selectinload(Event.convenor_links).joinedload(EventConvenor.organisation),
-        )
-    ).scalar_one_or_none()
+        ]
+    return db.session.execute(select(Event).where(Event.slug == slug).options(*options)).unique().scalar_one_or_none()
 
 
-def get_event_or_404(slug: str) -> Event:
-    event = get_event(slug)
+def get_event_or_404(slug: str, programme: bool = True) -> Event:
+    event = get_event(slug, programme)
     if event is None:
         abort(404)
     return event

@@ -144,8 +144,17 @@ def is_full(event: Event, now: datetime | None = None) -> bool:
     if event.capacity is None:
         return False
     now = now or utcnow()
-    someone_waiting = db.session.execute(_waiting_without_offer(event).limit(1)).first() is not None
-    return someone_waiting or places_taken(event, now) >= event.capacity
+    taken = (
+        select(func.count())
+        .where(
+            Registration.event_id == event.id,
+            or_(Registration.status == RegistrationStatus.CONFIRMED, _active_offer(now)),
+        )
+        .scalar_subquery()
+    )
+    someone_waiting = _waiting_without_offer(event).exists()
+    waiting, count = db.session.execute(select(someone_waiting, taken)).one()
+    return bool(waiting) or count >= event.capacity
 
 
 # --- signing up -------------------------------------------------------------------------------------------------
@@ -194,7 +203,16 @@ DUPLICATE_MESSAGE = (
 )
 
 
-def register(event: Event, details: AttendeeDetails, now: datetime | None = None) -> Registration:
+@dataclass(frozen=True)
+class Receipt:
+    """What the person is told after signing up (read before the commit, so nothing is reloaded after it)."""
+
+    registration_id: int
+    manage_secret: str
+    status: RegistrationStatus
+
+
+def register(event: Event, details: AttendeeDetails, now: datetime | None = None) -> Receipt:
     """Sign someone up: confirmed while places remain, otherwise on the waiting list. Commits."""
     now = now or utcnow()
     state = registration_state(event)
@@ -206,8 +224,7 @@ def register(event: Event, details: AttendeeDetails, now: datetime | None = None
     sessions = _check_preferences(event, details.preferences)
     try:
         lock_event(event)
-        if _email_taken(event, email):
-            raise DuplicateEmail(DUPLICATE_MESSAGE)
+        # A second registration with the same address is refused by the unique index (handled below).
         waitlisted = is_full(event, now)
         registration = Registration(
             event_id=event.id,
@@ -234,6 +251,7 @@ def register(event: Event, details: AttendeeDetails, now: datetime | None = None
         db.session.add(registration)
         db.session.flush()
         mails.queue_registered(registration, event)
+        receipt = Receipt(registration.id, registration.manage_secret, registration.status)
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
@@ -243,7 +261,7 @@ def register(event: Event, details: AttendeeDetails, now: datetime | None = None
     except BaseException:
         db.session.rollback()
         raise
-    return registration
+    return receipt
 
 
 def _given_name(full_name: str) -> str | None:

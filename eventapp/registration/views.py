@@ -51,7 +51,7 @@ def _show_error(form: AttendeeForm, error: service.RegistrationError) -> None:
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 @public
 def register(slug: str):
-    event = _open_event(slug)
+    event = events.get_event_or_404(slug, programme=False)
     state = events.registration_state(event)
     form = RegistrationForm(event)
     resend_form = ResendLinkForm(prefix="resend")
@@ -60,14 +60,14 @@ def register(slug: str):
     if state == "open" and form.is_submitted():
         if form.validate():
             try:
-                registration = service.register(event, form.details())
+                receipt = service.register(event, form.details())
             except service.RegistrationError as error:
                 _show_error(form, error)
                 duplicate = isinstance(error, service.DuplicateEmail)
                 resend_form.email.data = form.email.data
                 status = 409 if duplicate else 400
             else:
-                return redirect(url_for("registration.manage", secret=registration.manage_secret, new=1))
+                return redirect(url_for("registration.manage", secret=receipt.manage_secret, new=1))
         else:
             status = 400
     elif state != "open" and request.method == "POST":

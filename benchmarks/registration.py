@@ -1,0 +1,174 @@
+"""Registration submissions per second against gunicorn on 127.0.0.1 with PostgreSQL, beside a bare Flask
+route that inserts one row, in the same run; and a check that the rush overbooked nobody.
+
+    .venv/bin/python benchmarks/registration.py [--requests 2000] [--clients 16] [--workers 4]
+
+Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust). Creates and drops its own databases.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.cookiejar
+import os
+import re
+import statistics
+import sys
+import threading
+import time
+import urllib.parse
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import psycopg  # noqa: E402
+from _servers import ROOT, gunicorn  # noqa: E402
+
+ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def fresh_database(name: str) -> str:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{name}"
+
+
+def drop_database(name: str) -> None:
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def fire(bodies_by_client: list[list[bytes]], url: str, prepare=None) -> tuple[float, list[float], list[int]]:
+    """Each client posts its bodies one after another; all clients at once. Returns seconds, latencies, statuses."""
+    latencies: list[float] = []
+    statuses: list[int] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(bodies_by_client) + 1)
+
+    def client(bodies: list[bytes]):
+        opener, extra = prepare() if prepare else (urllib.request.build_opener(NoRedirect), {})
+        mine, codes = [], []
+        barrier.wait()
+        for body in bodies:
+            if extra:
+                body = body + b"&" + urllib.parse.urlencode(extra).encode()
+            start = time.perf_counter()
+            try:
+                codes.append(opener.open(urllib.request.Request(url, data=body), timeout=60).status)
+            except urllib.error.HTTPError as error:
+                codes.append(error.code)
+            mine.append(time.perf_counter() - start)
+        with lock:
+            latencies.extend(mine)
+            statuses.extend(codes)
+
+    with ThreadPoolExecutor(len(bodies_by_client)) as pool:
+        futures = [pool.submit(client, bodies) for bodies in bodies_by_client]
+        barrier.wait()
+        start = time.perf_counter()
+        for f in futures:
+            f.result()
+        elapsed = time.perf_counter() - start
+    return elapsed, latencies, statuses
+
+
+def split(items: list, parts: int) -> list[list]:
+    return [items[i::parts] for i in range(parts)]
+
+
+def describe(label: str, elapsed: float, latencies: list[float], statuses: list[int]) -> float:
+    rate = len(latencies) / elapsed
+    ordered = sorted(latencies)
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    print(f"  {label:<34} {rate:8.1f} req/s   p50 {statistics.median(ordered) * 1000:6.1f} ms   "
+          f"p99 {p99 * 1000:6.1f} ms   statuses {sorted(set(statuses))}")
+    return rate
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2)
+    args = parser.parse_args()
+    n = args.requests
+
+    app_db, bare_db = "eventapp_bench_registration", "eventapp_bench_bare"
+    app_url, bare_url = fresh_database(app_db), fresh_database(bare_db)
+    instance = ROOT / "benchmarks" / "out" / "instance"
+    instance.mkdir(parents=True, exist_ok=True)
+    env = {"DATABASE_URL": app_url, "EVENTAPP_INSTANCE": str(instance), "SECRET_KEY": "benchmark-only",
+           "MAIL_DELIVERY": "off"}
+    os.environ.update(env)
+    from flask_migrate import upgrade
+    from sqlalchemy import func, select
+
+    from eventapp import create_app
+    from eventapp.demo.service import seed_demo
+    from eventapp.extensions import db
+    from eventapp.models import Event, Registration, RegistrationStatus
+
+    app = create_app()
+    with app.app_context():
+        upgrade()
+        event = seed_demo(attendees=0).event
+        # Half the rush gets a place, half the waiting list: the lock and the count are on the hot path.
+        event.capacity = n // 2
+        db.session.commit()
+        sessions = [str(s.id) for s in event.themed_sessions]
+        slug = event.slug
+        db.engine.dispose()
+    with psycopg.connect(bare_url.replace("+psycopg", "")) as conn:
+        conn.execute("CREATE TABLE bench_row (id serial PRIMARY KEY, email text NOT NULL)")
+
+    def registration_body(i: int) -> bytes:
+        return urllib.parse.urlencode({
+            "full_name": f"Bench Person {i}", "email": f"bench{i}@example.org", "organisation": f"Org {i % 40}",
+            "organisation_kind": "ngo", "country": "KE", "job_title": "Adviser", "choice_1": sessions[i % 3],
+            "choice_2": sessions[(i + 1) % 3], "consent_privacy": "y",
+        }).encode()
+
+    print(f"{n} submissions, {args.clients} concurrent clients, gunicorn -w {args.workers}, PostgreSQL; "
+          f"event capacity {n // 2}")
+    with gunicorn("bare_insert_app:app", {"BARE_DATABASE_URL": bare_url}, args.workers,
+                  chdir=ROOT / "benchmarks", probe="/done") as base:
+        bare = describe("bare Flask route, one INSERT", *fire(
+            split([urllib.parse.urlencode({"email": f"b{i}@example.org"}).encode() for i in range(n)], args.clients),
+            base + "/insert"))
+
+    with gunicorn("wsgi:app", env, args.workers) as base:
+        form_url = f"{base}/events/{slug}/register"
+
+        def session_with_token():
+            jar = http.cookiejar.CookieJar()
+            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+            page = opener.open(form_url, timeout=30).read().decode()
+            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+            return opener, {"csrf_token": token}
+
+        full = describe("eventapp registration (form+CSRF)", *fire(
+            split([registration_body(i) for i in range(n)], args.clients), form_url, prepare=session_with_token))
+
+    with app.app_context():
+        counts = dict(db.session.execute(
+            select(Registration.status, func.count()).group_by(Registration.status)).all())
+        capacity = db.session.execute(select(Event.capacity)).scalar_one()
+        db.engine.dispose()
+    confirmed = counts.get(RegistrationStatus.CONFIRMED, 0)
+    print(f"  ratio eventapp / bare: {full / bare:.2f}  (aim: at least 0.50)")
+    print(f"  confirmed {confirmed} of capacity {capacity}, waitlisted {counts.get(RegistrationStatus.WAITLISTED, 0)}; "
+          f"overbooked: {max(confirmed - capacity, 0)}")
+    drop_database(app_db)
+    drop_database(bare_db)
+
+
+if __name__ == "__main__":
+    main()
