@@ -40,16 +40,22 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     configure_sqlite(app)
 
     from .auth.views import bp as auth_bp
+    from .checkin.api import bp as checkin_api_bp
+    from .checkin.views import bp as checkin_bp
     from .dashboard.views import bp as dashboard_bp
     from .mail.views import bp as mail_bp
+    from .jobs.views import bp as jobs_bp
     from .public.views import bp as public_bp
     from .registration.views import bp as registration_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(checkin_bp)
+    app.register_blueprint(checkin_api_bp)
     app.register_blueprint(mail_bp)
     app.register_blueprint(registration_bp)
+    app.register_blueprint(jobs_bp)
 
     from .errors import register_error_handlers
     from .templating import register_template_helpers

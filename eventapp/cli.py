@@ -113,7 +113,19 @@ def demo_admin_command() -> None:
     click.echo(f"Admin login: {email} / {password}")
 
 
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst: bool) -> None:
+    """Run background jobs from the Redis queue (REDIS_URL); without Redis, jobs run in the web process."""
+    if not current_app.config.get("REDIS_URL"):
+        raise click.ClickException("REDIS_URL is not set: jobs run in a thread of the web process, no worker is needed.")
+    from .jobs.queue import run_worker
+
+    run_worker(current_app._get_current_object(), burst=burst)
+
+
 def register_cli(app: Flask) -> None:
+    app.cli.add_command(worker_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(demo_admin_command)
     app.cli.add_command(users_cli)

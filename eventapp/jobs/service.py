@@ -1,0 +1,201 @@
+"""Submit, run, follow and retry background jobs.
+
+A job's state, progress and finished file live in the `job` table, so any web server can answer a poll
+or hand out the file. Where it runs is a setting: without REDIS_URL a thread of the web process runs it
+(`make run` needs nothing else); with REDIS_URL it goes on an RQ queue for `flask --app wsgi worker`
+processes on any machine. Both call the same `run_job()`.
+
+A handler is registered per kind: `handler(job, progress) -> JobResult`; `progress(done, total, message)`
+may be called as often as convenient (writes are throttled). The result is stored in the same
+transaction that marks the job done, so a failed or interrupted job never presents a half-written file.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, current_app
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..extensions import db
+from ..models import Event, Job, JobStatus, StaffRole, StaffUser, utcnow
+
+log = logging.getLogger(__name__)
+
+PROGRESS_WRITE_INTERVAL = 0.5  # seconds between progress writes
+# A running job whose heartbeat (its last progress write) is older than this is taken as lost.
+STALE_AFTER = timedelta(minutes=5)
+
+
+@dataclass(frozen=True)
+class JobResult:
+    filename: str
+    mimetype: str
+    data: bytes
+
+
+Progress = Callable[[int, int, str | None], None]
+Handler = Callable[[Job, Progress], JobResult]
+
+
+@dataclass(frozen=True)
+class JobKind:
+    handler: Handler
+    roles: tuple[StaffRole, ...]  # who may start it, follow it and download its result
+    label: str
+
+
+JOB_KINDS: dict[str, JobKind] = {}
+
+
+class JobError(Exception):
+    """A job cannot be done as asked; the message is shown to the person who started it."""
+
+
+def register_kind(kind: str, handler: Handler, roles: tuple[StaffRole, ...], label: str) -> None:
+    JOB_KINDS[kind] = JobKind(handler=handler, roles=roles, label=label)
+
+
+def may_use(user: StaffUser, job: Job) -> bool:
+    kind = JOB_KINDS.get(job.kind)
+    return kind is not None and user.has_role(*kind.roles)
+
+
+def submit(kind: str, params: dict[str, Any], event: Event | None = None, by: StaffUser | None = None,
+           app: Flask | None = None) -> Job:
+    """Record a queued job, commit, and hand it to the queue (or a thread). Returns at once."""
+    if kind not in JOB_KINDS:
+        raise JobError(f"Unknown kind of job: {kind}")
+    job = Job(
+        id=str(uuid.uuid4()), kind=kind, event_id=event.id if event else None, params_json=json.dumps(params),
+        status=JobStatus.QUEUED, created_by_id=by.id if by else None, message="Waiting to start…",
+    )
+    db.session.add(job)
+    db.session.commit()
+    dispatch(job.id, app)
+    return job
+
+
+def dispatch(job_id: str, app: Flask | None = None) -> None:
+    app = app or current_app._get_current_object()
+    from .queue import enqueue
+
+    if app.config.get("REDIS_URL"):
+        enqueue(app, job_id)
+        return
+    if app.config.get("JOBS_INLINE"):  # tests that want the result before the request returns
+        run_job(job_id, app)
+        return
+    threading.Thread(target=run_job, args=(job_id, app), name=f"job-{job_id[:8]}", daemon=True).start()
+
+
+def get_job(job_id: str) -> Job | None:
+    try:
+        uuid.UUID(job_id)
+    except ValueError:
+        return None
+    return db.session.get(Job, job_id)
+
+
+def run_job(job_id: str, app: Flask | None = None) -> None:
+    """Run one job to the end: DONE with its file, or FAILED with a reason. Safe to call twice: one runs."""
+    app = app or current_app._get_current_object()
+    with app.app_context():
+        engine = db.engine
+        with Session(engine) as session:
+            claimed = session.execute(
+                update(Job)
+                .where(Job.id == job_id, Job.status == JobStatus.QUEUED)
+                .values(status=JobStatus.RUNNING, started_at=utcnow(), heartbeat_at=utcnow(), finished_at=None,
+                        error=None, message="Starting…", done=0)
+            ).rowcount
+            session.commit()
+        if not claimed:
+            return
+        progress = _progress_writer(engine, job_id)
+        try:
+            job = db.session.get(Job, job_id)
+            result = JOB_KINDS[job.kind].handler(job, progress)
+        except Exception as error:  # any failure is the job's failure, shown to the person, never a lost job
+            db.session.rollback()
+            log.exception("Job %s failed", job_id)
+            reason = error.args[0] if isinstance(error, JobError) and error.args else (
+                f"{type(error).__name__}: {error}"[:500])
+            _finish(engine, job_id, JobStatus.FAILED, error=reason, message="Failed")
+            return
+        finally:
+            db.session.remove()
+        _finish(engine, job_id, JobStatus.DONE, result=result, message="Done")
+
+
+def _progress_writer(engine, job_id: str) -> Progress:
+    last = [0.0]
+
+    def progress(done: int, total: int, message: str | None = None) -> None:
+        now = time.monotonic()
+        if now - last[0] < PROGRESS_WRITE_INTERVAL and done < total:
+            return
+        last[0] = now
+        with Session(engine) as session:
+            session.execute(
+                update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+                .values(done=done, total=total, message=(message or "")[:300] or None, heartbeat_at=utcnow())
+            )
+            session.commit()
+
+    return progress
+
+
+def _finish(engine, job_id: str, status: JobStatus, result: JobResult | None = None, error: str | None = None,
+            message: str | None = None) -> None:
+    values: dict[str, Any] = {"status": status, "finished_at": utcnow(), "error": error, "message": message}
+    if result is not None:
+        values.update(result_filename=result.filename, result_mimetype=result.mimetype, result_data=result.data)
+    with Session(engine) as session:
+        session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING).values(**values))
+        session.commit()
+
+
+def mark_lost_jobs(now=None) -> int:
+    """Running jobs whose runner stopped beating (a killed worker) are marked failed, never left silent."""
+    now = now or utcnow()
+    stale = now - STALE_AFTER
+    result = db.session.execute(
+        update(Job)
+        .where(Job.status == JobStatus.RUNNING, Job.heartbeat_at < stale)
+        .values(status=JobStatus.FAILED, finished_at=now, message="Failed",
+                error="The worker running this job stopped before it finished. Retry it.")
+    )
+    db.session.commit()
+    return result.rowcount
+
+
+def retry(job: Job, app: Flask | None = None) -> Job:
+    if job.status != JobStatus.FAILED:
+        raise JobError("Only a failed job can be retried.")
+    job.status = JobStatus.QUEUED
+    job.error = None
+    job.message = "Waiting to start…"
+    job.done = 0
+    db.session.commit()
+    dispatch(job.id, app)
+    return job
+
+
+def recent_jobs(event: Event, kind: str, limit: int = 10) -> list[Job]:
+    return list(db.session.execute(
+        select(Job).where(Job.event_id == event.id, Job.kind == kind).order_by(Job.created_at.desc()).limit(limit)
+    ).scalars())
+
+
+def params(job: Job) -> dict[str, Any]:
+    return json.loads(job.params_json or "{}")
