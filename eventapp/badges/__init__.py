@@ -1,0 +1,1 @@
+"""Attendee badges: QR codes, sheet layout and PDF rendering."""

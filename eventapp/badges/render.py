@@ -1,0 +1,360 @@
+"""Badge PDFs: badge data -> HTML (Jinja2) -> PDF (WeasyPrint), in parallel chunks joined as they finish."""
+
+from __future__ import annotations
+
+import io
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import BinaryIO, Literal
+
+import jinja2
+
+from eventapp.badges.layout import (
+    PT_PER_MM,
+    BadgeData,
+    BadgeView,
+    Header,
+    SessionColumn,
+    SheetLayout,
+    cut_marks_mm,
+    geometry_css,
+    get_layout,
+    paginate,
+    qr_box_mm,
+    sheet_views,
+    size_class_css,
+    text_direction,
+)
+from eventapp.badges.pdfjoin import PdfJoiner
+from eventapp.badges.qr import qr_pdf_operators
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATE = "badges/sheet.html"
+STYLESHEET = TEMPLATES_DIR / "badges" / "badges.css"
+
+# Pages per WeasyPrint document. Each document pays a fixed cost (its stamps, font subsetting,
+# writing the PDF); chunks bound memory and set how often progress is reported.
+DEFAULT_CHUNK_PAGES = 25
+
+Progress = Callable[[int, int], None]
+
+
+# --- Planning: which parts are shared, which pages show what -----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Stamp:
+    """A part laid out once and drawn on every badge that shows it."""
+
+    kind: Literal["header", "sessions"]
+    part: Header | SessionColumn
+
+
+@dataclass(frozen=True, slots=True)
+class SheetPlan:
+    sheet: SheetLayout
+    stamps: list[Stamp]
+    pages: list[list[BadgeView]]
+    stamps_used: list[list[tuple[int, ...]]]  # per page, per badge: indexes into stamps
+
+
+def plan_sheets(badges: Sequence[BadgeData], sheet: SheetLayout) -> SheetPlan:
+    """Fit every badge and collect the distinct headers and session columns among them."""
+    stamps: list[Stamp] = []
+    index_of: dict[Stamp, int] = {}
+
+    def stamp(kind: Literal["header", "sessions"], part: Header | SessionColumn) -> int:
+        key = Stamp(kind, part)
+        if key not in index_of:
+            index_of[key] = len(stamps)
+            stamps.append(key)
+        return index_of[key]
+
+    pages = [sheet_views(page, sheet) for page in paginate(badges, sheet)]
+    stamps_used = []
+    for page in pages:
+        used = []
+        for view in page:
+            indexes = [stamp("header", view.header)]
+            if view.sessions:
+                indexes.append(stamp("sessions", view.sessions))
+            used.append(tuple(indexes))
+        stamps_used.append(used)
+    return SheetPlan(sheet, stamps, pages, stamps_used)
+
+
+@lru_cache(maxsize=1)
+def template_environment() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,  # names and organisations are user input: "<script>" prints as text
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals["direction"] = text_direction
+    return env
+
+
+def plan_html(plan: SheetPlan) -> str:
+    return (
+        template_environment()
+        .get_template(TEMPLATE)
+        .render(
+            title="Badges",
+            stamps=plan.stamps,
+            pages=plan.pages,
+            marks=cut_marks_mm(plan.sheet),
+            sessions_label="Sessions",
+            registration_prefix="#",
+        )
+    )
+
+
+def badges_html(badges: Sequence[BadgeData], layout: str = "a4-4up") -> str:
+    """The HTML WeasyPrint lays out, for looking at: stamp pages first, then the badge pages."""
+    return plan_html(plan_sheets(badges, get_layout(layout)))
+
+
+# --- WeasyPrint, once per process -------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def _badge_html_class():
+    """weasyprint.HTML with a user-agent stylesheet lacking the rules for every element's ::marker
+    and footnote pseudo-elements.
+
+    Badges have no lists or footnotes, yet those universal rules make WeasyPrint compute six
+    more styles for every element: about a third of its styling time here.
+    """
+    import tinycss2
+    import weasyprint
+    from weasyprint import html as weasyprint_html
+
+    rules = tinycss2.parse_stylesheet(weasyprint_html.UA, skip_comments=True, skip_whitespace=True)
+    kept = [
+        rule
+        for rule in rules
+        if not (rule.type == "qualified-rule" and tinycss2.serialize(rule.prelude).strip().startswith("::"))
+    ]
+    slim = weasyprint.CSS(string=tinycss2.serialize(kept), counter_style=weasyprint_html.UA_COUNTER_STYLE)
+
+    class BadgeHTML(weasyprint.HTML):
+        def _ua_stylesheets(self, forms=False):
+            return [slim]
+
+    return BadgeHTML
+
+
+class _WeasyPrint:
+    """Per-process WeasyPrint state: one font configuration, one parsed stylesheet per layout.
+
+    A FontConfiguration reloads every installed font's metadata and starts an empty Pango font
+    cache, so it is made once per process and reused by every chunk.
+    """
+
+    def __init__(self) -> None:
+        import weasyprint
+        from weasyprint.text.fonts import FontConfiguration
+
+        self.weasyprint = weasyprint
+        self.html_class = _badge_html_class()
+        self.font_config = FontConfiguration()
+        self.stylesheets: dict[str, object] = {}
+
+    def stylesheet(self, sheet: SheetLayout):
+        if sheet.name not in self.stylesheets:
+            css = STYLESHEET.read_text(encoding="utf-8") + size_class_css() + geometry_css(sheet)
+            self.stylesheets[sheet.name] = self.weasyprint.CSS(string=css, font_config=self.font_config)
+        return self.stylesheets[sheet.name]
+
+    def pdf(self, plan: SheetPlan) -> bytes:
+        document = self.html_class(string=plan_html(plan), base_url=str(TEMPLATES_DIR))
+        return document.write_pdf(
+            stylesheets=[self.stylesheet(plan.sheet)],
+            font_config=self.font_config,
+            finisher=_StampsAndCodes(plan),
+        )
+
+
+@lru_cache(maxsize=1)
+def _weasy() -> _WeasyPrint:
+    return _WeasyPrint()
+
+
+def _reference_number(reference: bytes | str) -> int:
+    return int(reference.split()[0])
+
+
+class _StampsAndCodes:
+    """WeasyPrint finisher: turns the stamp pages into form objects, draws them and the QR codes
+    on the badge pages, and drops the stamp pages.
+
+    Everything is drawn first on each page, in the PDF's default coordinates, before WeasyPrint's
+    own transform, so it depends on no graphics state WeasyPrint leaves behind; nothing on the
+    badge pages overlaps it. The QR codes are vector rectangles (qr.qr_pdf_operators).
+    This works on pydyf objects as WeasyPrint 70 builds them: the tests render real PDFs and
+    read back every code and text, so a change there shows.
+    """
+
+    def __init__(self, plan: SheetPlan) -> None:
+        self.plan = plan
+
+    def __call__(self, document, pdf) -> None:
+        import pydyf
+
+        plan, sheet = self.plan, self.plan.sheet
+        kids = list(pdf.pages["Kids"])
+        page_numbers = kids[::3]
+        stamp_count = len(plan.stamps)
+        if len(page_numbers) != stamp_count + len(plan.pages):
+            raise RuntimeError(
+                f"badge sheets laid out on {len(page_numbers)} pages, "
+                f"expected {stamp_count} stamps + {len(plan.pages)} sheets"
+            )
+        page_height = sheet.page_height_mm * PT_PER_MM
+        resources = pdf.objects[_reference_number(pdf.objects[page_numbers[0]]["Resources"])]
+
+        # Stamps: each stamp page's content becomes a form clipped to cell 0. Forms get their
+        # own copy of the resources, so no form lists itself among its resources.
+        form_resources = pydyf.Dictionary(dict(resources))
+        form_resources["XObject"] = pydyf.Dictionary(dict(resources["XObject"]))
+        pdf.add_object(form_resources)
+        cell_box = pydyf.Array(
+            [0, page_height - sheet.cell_height_mm * PT_PER_MM, sheet.cell_width_mm * PT_PER_MM, page_height]
+        )
+        for index, number in enumerate(page_numbers[:stamp_count]):
+            stream = pdf.objects[_reference_number(pdf.objects[number]["Contents"])]
+            stream.extra.update(
+                {"Type": "/XObject", "Subtype": "/Form", "BBox": cell_box, "Resources": form_resources.reference}
+            )
+            resources["XObject"][f"EAStamp{index}"] = stream.reference
+        pdf.pages["Kids"] = pydyf.Array(kids[3 * stamp_count :])
+        pdf.pages["Count"] -= stamp_count
+
+        for number, views, used in zip(page_numbers[stamp_count:], plan.pages, plan.stamps_used, strict=True):
+            operators = []
+            for view, stamps in zip(views, used, strict=True):
+                left, top = sheet.cell_origin_mm(view.cell)
+                for index in stamps:
+                    operators.append(
+                        b"q 1 0 0 1 %.3f %.3f cm /EAStamp%d Do Q" % (left * PT_PER_MM, -top * PT_PER_MM, index)
+                    )
+                qr_left, qr_top, qr_size = qr_box_mm(sheet, view.cell)
+                operators.append(
+                    qr_pdf_operators(
+                        view.badge.code, qr_left * PT_PER_MM, qr_top * PT_PER_MM, qr_size * PT_PER_MM, page_height
+                    )
+                )
+            stream = pdf.objects[_reference_number(pdf.objects[number]["Contents"])]
+            stream.stream.insert(0, b"\n".join(operators))
+
+
+def _render_chunk(badges: Sequence[BadgeData], layout_name: str) -> bytes:
+    return _weasy().pdf(plan_sheets(badges, get_layout(layout_name)))
+
+
+# --- Public API -------------------------------------------------------------------------------
+
+
+def render_badge_pdf(badge: BadgeData, layout: str = "a6-single") -> bytes:
+    """One attendee's badge as a one-page PDF, rendered in this process."""
+    return _render_chunk([badge], layout)
+
+
+def _default_workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
+def _single_threaded() -> bool:
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:  # no /proc: assume the worst
+        return False
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    if _single_threaded():
+        # Forking a single-threaded process is safe and instant, and the workers share the
+        # WeasyPrint this process imports once here (about a second) instead of each importing it.
+        _badge_html_class()
+        context = multiprocessing.get_context("fork")
+    else:
+        # Forking a threaded process (a web server's, or one where a library started threads)
+        # can leave a lock held forever in the child. Fork instead from a clean single-threaded
+        # server, which imports this module and WeasyPrint once for as long as this process lives.
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload([__name__, "weasyprint"])
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_weasy)
+
+
+def render_badges_pdf(
+    badges: Sequence[BadgeData],
+    out: str | os.PathLike[str] | BinaryIO,
+    layout: str = "a4-4up",
+    progress: Progress | None = None,
+    workers: int | None = None,
+    chunk_pages: int = DEFAULT_CHUNK_PAGES,
+) -> int:
+    """Render the badges, in the order given, into one PDF written to out (a path or binary file).
+
+    Chunks of chunk_pages sheets are rendered in worker processes (workers, default one per
+    CPU; 1 renders in this process) and appended to out in order as they finish, so memory holds
+    a few chunks whatever the number of badges. progress(done, total), in badges, is called with
+    0 first and after each chunk is written. Returns the number of pages written.
+    """
+    sheet = get_layout(layout)
+    total = len(badges)
+    if total == 0:
+        raise ValueError("no badges to render")
+    chunk_size = max(1, chunk_pages) * sheet.per_page
+    chunks = [badges[start : start + chunk_size] for start in range(0, total, chunk_size)]
+    workers = max(1, min(workers or _default_workers(), len(chunks)))
+    if progress:
+        progress(0, total)
+    if isinstance(out, str | os.PathLike):
+        with open(out, "wb") as handle:
+            return _write_chunks(chunks, handle, sheet, progress, total, workers)
+    return _write_chunks(chunks, out, sheet, progress, total, workers)
+
+
+def _write_chunks(
+    chunks: list[Sequence[BadgeData]],
+    handle: BinaryIO,
+    sheet: SheetLayout,
+    progress: Progress | None,
+    total: int,
+    workers: int,
+) -> int:
+    joiner = PdfJoiner(handle, title="Badges")
+    done = 0
+
+    def append(pdf: bytes, count: int) -> None:
+        nonlocal done
+        joiner.append(io.BytesIO(pdf))
+        done += count
+        if progress:
+            progress(done, total)
+
+    if workers == 1:
+        for chunk in chunks:
+            append(_render_chunk(chunk, sheet.name), len(chunk))
+    else:
+        # At most two chunks per worker in flight: every worker stays busy while finished chunks
+        # wait their turn to be appended in order, and memory stays bounded.
+        with _pool(workers) as pool:
+            pending: dict[int, Future[bytes]] = {}
+            submitted = 0
+            for index in range(len(chunks)):
+                while submitted < len(chunks) and submitted < index + 2 * workers:
+                    pending[submitted] = pool.submit(_render_chunk, chunks[submitted], sheet.name)
+                    submitted += 1
+                append(pending.pop(index).result(), len(chunks[index]))
+    return joiner.close()
