@@ -1,0 +1,1 @@
+"""Session assignment: attendees' ranked preferences to themed sessions, within room capacity."""
