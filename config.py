@@ -51,7 +51,10 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", False)
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Secure cookies whenever the site is served over https.
+    SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", PUBLIC_BASE_URL.startswith("https://"))
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a registration form left open over lunch must still submit
@@ -71,9 +74,17 @@ class Config:
     # "background" (a thread after the response), "inline", or "off" (only `flask mail deliver`, e.g. from cron);
     # unset: background, or inline under TESTING.
     MAIL_DELIVERY = os.environ.get("MAIL_DELIVERY", "")
-    # Links in mail need an absolute address; behind a proxy set this to the public URL.
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
     REDIS_URL = os.environ.get("REDIS_URL", "")
+    # Rate limits (Flask-Limiter); counters live in Redis when REDIS_URL is set, so every server shares them.
+    RATELIMIT_ENABLED = _env_bool("RATELIMIT_ENABLED", True)
+    RATELIMIT_STORAGE_URI = REDIS_URL or "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
+    REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per minute")
+    MANAGE_RATE_LIMIT = os.environ.get("MANAGE_RATE_LIMIT", "60 per minute")
+    # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: trust none).
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # or "json"
     # Test-only: switch off the capacity lock to show that the race it prevents is real.
     REGISTRATION_CAPACITY_LOCK = True
 
@@ -86,6 +97,8 @@ class TestingConfig(Config):
     LOGIN_MAX_FAILURES = 5
     MAIL_SERVER = ""
     PUBLIC_BASE_URL = "http://localhost"
+    RATELIMIT_ENABLED = False  # tests of the limits switch it on
+    RATELIMIT_STORAGE_URI = "memory://"
 
 
 CONFIGS = {"default": Config, "testing": TestingConfig}

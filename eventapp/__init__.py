@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import os
 from typing import Any
 
@@ -10,7 +9,7 @@ from flask import Flask
 
 from config import CONFIGS, persistent_secret_key
 
-from .extensions import csrf, db, login_manager, migrate
+from .extensions import csrf, db, limiter, login_manager, migrate
 
 
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
@@ -34,6 +33,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
+    limiter.init_app(app)
 
     from .database import configure_sqlite
 
@@ -43,12 +43,14 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from .checkin.api import bp as checkin_api_bp
     from .checkin.views import bp as checkin_bp
     from .dashboard.views import bp as dashboard_bp
-    from .mail.views import bp as mail_bp
+    from .health.views import bp as health_bp
     from .jobs.views import bp as jobs_bp
+    from .mail.views import bp as mail_bp
     from .public.views import bp as public_bp
     from .registration.views import bp as registration_bp
 
     app.register_blueprint(public_bp)
+    app.register_blueprint(health_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
     app.register_blueprint(checkin_bp)
@@ -58,15 +60,23 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.register_blueprint(jobs_bp)
 
     from .errors import register_error_handlers
+    from .request_log import configure_logging, register_request_logging
+    from .security import register_security_headers
     from .templating import register_template_helpers
 
     register_error_handlers(app)
     register_template_helpers(app)
+    register_security_headers(app)
+    register_request_logging(app)
+    configure_logging(app)
+    if app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        n = app.config["PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n, x_host=n, x_prefix=n)
 
     from .cli import register_cli
 
     register_cli(app)
 
-    if not app.debug and not app.testing:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     return app

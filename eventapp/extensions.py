@@ -1,5 +1,7 @@
 """The Flask extensions, created here once and bound to the app in create_app()."""
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -25,3 +27,5 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+# Counters in Redis when REDIS_URL is set (shared by every server), in memory otherwise (RATELIMIT_STORAGE_URI).
+limiter = Limiter(key_func=get_remote_address)

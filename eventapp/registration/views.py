@@ -2,19 +2,31 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from ..auth.roles import public, requires_role
 from ..events import service as events
-from ..extensions import db
+from ..extensions import db, limiter
 from ..mail import service as mail
 from ..models import Organisation, RegistrationStatus, StaffRole
 from . import service
 from .forms import AttendeeForm, CancelForm, CapacityForm, ConfirmForm, RegistrationForm, ResendLinkForm
 
 bp = Blueprint("registration", __name__)
+
+
+def _registration_limit() -> str:
+    return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
+def _manage_limit() -> str:
+    return current_app.config["MANAGE_RATE_LIMIT"]
+
+
+# One budget for every manage-link page, so guessing secrets across them is no faster than on one.
+manage_limit = limiter.shared_limit(_manage_limit, scope="manage-link")
 
 
 @bp.after_request
@@ -50,6 +62,7 @@ def _show_error(form: AttendeeForm, error: service.RegistrationError) -> None:
 
 @bp.route("/events/<slug>/register", methods=["GET", "POST"])
 @public
+@limiter.limit(_registration_limit, methods=["POST"])
 def register(slug: str):
     event = events.get_event_or_404(slug, programme=False)
     state = events.registration_state(event)
@@ -86,6 +99,7 @@ def register(slug: str):
 
 @bp.route("/events/<slug>/register/resend", methods=["POST"])
 @public
+@limiter.limit(_registration_limit)
 def resend_link(slug: str):
     event = _open_event(slug)
     form = ResendLinkForm(prefix="resend")
@@ -111,6 +125,7 @@ def _registration_or_404(secret: str):
 
 @bp.route("/manage/<secret>", methods=["GET", "POST"])
 @public
+@manage_limit
 def manage(secret: str):
     registration = _registration_or_404(secret)
     event = registration.event
@@ -152,6 +167,7 @@ def manage(secret: str):
 
 @bp.route("/manage/<secret>/accept", methods=["POST"])
 @public
+@manage_limit
 def accept_offer(secret: str):
     registration = _registration_or_404(secret)
     if ConfirmForm(prefix="accept").validate():
@@ -166,6 +182,7 @@ def accept_offer(secret: str):
 
 @bp.route("/manage/<secret>/cancel", methods=["POST"])
 @public
+@manage_limit
 def cancel(secret: str):
     registration = _registration_or_404(secret)
     form = CancelForm(prefix="cancel")
