@@ -144,16 +144,21 @@ Pins = Mapping[int, int | Collection[int]]  # attendee id -> pinned session id (
 def solve(
     attendees: Iterable[AttendeeInput], sessions: Iterable[SessionInput], pins: Pins | None = None
 ) -> AssignmentResult:
-    """Assign attendees to sessions by the rules in the module docstring."""
+    """Assign attendees to sessions by the rules in the module docstring.
+
+    ``pins`` maps attendee id -> session id, or several session ids (at most one per slot). Raises
+    :class:`AssignmentInputError` (or its :class:`PinnedOverCapacityError`) for input it cannot honour.
+    """
     problem = _Problem(list(attendees), list(sessions), pins or {})
-    assignments: dict[int, dict[int, int]] = {a.id: {} for a in problem.attendees}
     slots = {}
-    for slot, slot_sessions in problem.sessions_by_slot.items():
-        seat, slots[slot] = _solve_slot(problem, slot, slot_sessions)
-        session_ids = [s.id for s in slot_sessions]
-        for a, j in zip(problem.attendees, seat.tolist(), strict=True):
-            if j >= 0:
-                assignments[a.id][slot] = session_ids[j]
+    seats = np.empty((len(problem.attendees), len(problem.sessions_by_slot)), dtype=np.int64)
+    for i, (slot, slot_sessions) in enumerate(problem.sessions_by_slot.items()):
+        seats[:, i], slots[slot] = _solve_slot(problem, slot, slot_sessions)
+    session_ids = [(slot, [s.id for s in in_slot]) for slot, in_slot in problem.sessions_by_slot.items()]
+    assignments = {
+        a.id: {slot: ids[j] for (slot, ids), j in zip(session_ids, row, strict=True) if j >= 0}
+        for a, row in zip(problem.attendees, seats.tolist(), strict=True)
+    }
     return AssignmentResult(assignments=assignments, slots=slots)
 
 
@@ -205,13 +210,12 @@ class _Problem:
         for slot in self.sessions_by_slot:
             self.rankings[slot] = [()] * len(attendees)
         for i, a in enumerate(self.attendees):
-            _require(len(set(a.preferences)) == len(a.preferences), f"attendee {a.id} ranks a session twice")
-            try:
-                located = [place[sid] for sid in a.preferences]
-            except KeyError as unknown:
-                message = f"attendee {a.id} ranks unknown session {unknown.args[0]}"
-                raise AssignmentInputError(message) from None
-            for slot, j in located:
+            if len(set(a.preferences)) != len(a.preferences):
+                raise AssignmentInputError(f"attendee {a.id} ranks a session twice")
+            for sid in a.preferences:
+                if sid not in place:
+                    raise AssignmentInputError(f"attendee {a.id} ranks unknown session {sid}")
+                slot, j = place[sid]
                 self.rankings[slot][i] += (j,)
         self.pinned = self._pins(pins)
 
