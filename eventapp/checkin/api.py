@@ -1,0 +1,110 @@
+"""The check-in JSON API: check in (scanners and the scanner page), and the page's search, counts and undo."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from ..models import StaffRole
+from . import queries, service
+from .api_auth import api_requires_role, json_error
+from .forms import CheckInRequestError, parse_check_in_request
+
+bp = Blueprint("checkin_api", __name__, url_prefix="/api/events/<slug>/checkin")
+
+# A code is 30 characters; room for a hostile 10 kB one even JSON-escaped (up to 12 bytes a character).
+MAX_REQUEST_BYTES = 256 * 1024
+
+
+@bp.errorhandler(HTTPException)
+def _json_http_error(error: HTTPException):
+    return json_error(error.code or 500, error.name.lower().replace(" ", "_"), error.description or error.name)
+
+
+def _json_body(body: str, status: int = 200):
+    response = current_app.response_class(body, status=status, mimetype="application/json")
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("", methods=["POST"])
+@api_requires_role(StaffRole.CHECKIN, allow_device_token=True)
+def check_in(slug: str):
+    if request.content_length is not None and request.content_length > MAX_REQUEST_BYTES:
+        return json_error(413, "too_large", "That request is too large to be a scan.")
+    device = g.checkin_device
+    event = device.event if device else queries.event_ref(slug)
+    if event is None:
+        return json_error(404, "no_such_event", "There is no event at this address.")
+    try:
+        parsed = parse_check_in_request(
+            request.get_json(force=True, silent=True), allow_registration_id=device is None
+        )
+    except CheckInRequestError as error:
+        return json_error(400, "bad_request", str(error))
+    if device:
+        scanner = service.Scanner(name=device.device_name, scanner_device_id=device.device_id)
+    else:
+        scanner = service.Scanner(
+            name=current_user.name, staff_user_id=current_user.id, device_label=parsed.device_label
+        )
+    try:
+        outcome = service.check_in(
+            event,
+            scanner,
+            code=parsed.code,
+            registration_id=parsed.registration_id,
+            themed_session_id=parsed.themed_session_id,
+            method=parsed.method,
+            nonce=parsed.nonce,
+        )
+    except service.UnknownSession as error:
+        return json_error(400, "unknown_session", str(error))
+    return _json_body(outcome.body)
+
+
+def _event_or_404(slug: str):
+    event = queries.event_ref(slug)
+    if event is None:
+        return None, json_error(404, "no_such_event", "There is no event at this address.")
+    return event, None
+
+
+@bp.route("/search")
+@api_requires_role(StaffRole.CHECKIN)
+def search(slug: str):
+    event, error = _event_or_404(slug)
+    if error:
+        return error
+    hits = queries.search_registrations(event.id, request.args.get("q", ""))
+    return jsonify({"results": [hit.as_json(event.timezone) for hit in hits]})
+
+
+@bp.route("/counts")
+@api_requires_role(StaffRole.CHECKIN)
+def counts(slug: str):
+    event, error = _event_or_404(slug)
+    if error:
+        return error
+    response = jsonify(queries.live_counts(event.id).as_json())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/<int:check_in_id>/undo", methods=["POST"])
+@api_requires_role(StaffRole.CHECKIN)
+def undo(slug: str, check_in_id: int):
+    event, error = _event_or_404(slug)
+    if error:
+        return error
+    result = service.undo_check_in(event.id, check_in_id, current_user.id)
+    status = {service.UndoResult.UNDONE: 200, service.UndoResult.ALREADY_UNDONE: 409}.get(result, 404)
+    messages = {
+        service.UndoResult.UNDONE: "Check-in undone.",
+        service.UndoResult.ALREADY_UNDONE: "That check-in was already undone.",
+        service.UndoResult.NOT_FOUND: "There is no such check-in at this event.",
+    }
+    response = jsonify({"result": result.value, "message": messages[result]})
+    response.status_code = status
+    return response

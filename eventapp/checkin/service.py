@@ -1,0 +1,455 @@
+"""Checking an attendee in: one function, one transaction, one answer from a fixed list; and undoing it.
+
+The hot path is a handful of indexed statements: find the registration by its badge secret (locked FOR UPDATE
+on PostgreSQL), insert the check-in with ``ON CONFLICT DO NOTHING`` against the partial unique index, write the
+scan log, commit. The unique index, not a read-then-write, is what makes two scanners scanning the same badge
+at the same moment give one ``ok`` and one ``already_checked_in``: on SQLite, which serialises writers, the
+second insert waits for the first to commit and then finds the conflict; on PostgreSQL the row lock makes
+the second wait before it even looks.
+
+What ``wrong_session`` means: a check-in at a themed session, once assignments are published, of someone
+whose assignment in that session's time slot is a different session. The person is in the room, so the
+attendance is recorded (the figures must say who was there) and the answer warns with the session they were
+assigned to; the organiser can send them on, or undo the check-in. Before assignments are published nobody
+is "elsewhere", so a session check-in is simply ``ok``.
+"""
+
+from __future__ import annotations
+
+import enum
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache
+from types import SimpleNamespace
+
+from sqlalchemy import and_, bindparam, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from ..extensions import db
+from ..models import (
+    Assignment,
+    CheckIn,
+    Organisation,
+    Registration,
+    RegistrationStatus,
+    ReplacedBadge,
+    ScanLog,
+    ScannerDevice,
+    StaffUser,
+    ThemedSession,
+    TimeSlot,
+    utcnow,
+)
+from ..templating import format_local_time
+from ..tokens import badge_secret_from_code
+
+
+class Result(enum.StrEnum):
+    OK = "ok"
+    ALREADY_CHECKED_IN = "already_checked_in"
+    UNKNOWN_CODE = "unknown_code"
+    BADGE_REPLACED = "badge_replaced"
+    CANCELLED = "cancelled"
+    WAITLISTED = "waitlisted"
+    WRONG_SESSION = "wrong_session"
+    NOT_THIS_EVENT = "not_this_event"
+
+
+# The answers that wrote a check-in (wrong_session records the attendance and warns).
+RECORDED = frozenset({Result.OK, Result.WRONG_SESSION})
+METHODS = ("scan", "typed", "search")
+EXCERPT_CHARS = 60  # of code_excerpt's 80: room for a "… (12345 chars)" tail
+
+
+@dataclass(frozen=True)
+class EventRef:
+    """What a check-in needs to know about its event, read in one small query."""
+
+    id: int
+    slug: str
+    name: str
+    timezone: str
+    assignments_published: bool
+
+
+@dataclass(frozen=True)
+class Scanner:
+    """Who scans: a logged-in staff member (with the label their page gives the device), or an issued device."""
+
+    name: str  # shown to the next scanner as "by ..."
+    staff_user_id: int | None = None
+    scanner_device_id: int | None = None
+    device_label: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckInOutcome:
+    result: Result
+    body: str  # the JSON answer, exactly as kept in the scan log and replayed for a retried nonce
+    replayed: bool = False
+
+    @property
+    def answer(self) -> dict:
+        return json.loads(self.body)
+
+
+class UnknownSession(ValueError):
+    """The door / session asked for is not a themed session of this event."""
+
+
+@dataclass(frozen=True)
+class _SessionRef:
+    id: int
+    title: str
+    room: str | None
+    time_slot_id: int
+
+    def as_json(self) -> dict:
+        return {"id": self.id, "title": self.title, "room": self.room}
+
+
+def code_excerpt(code: str) -> str:
+    """Enough of what was scanned to recognise it in the log, never the whole of a long or hostile input.
+
+    Unprintable characters (NUL, lone surrogates, control codes) become U+FFFD: PostgreSQL refuses NUL in text,
+    and the log page should not print a terminal escape.
+    """
+    head = "".join(ch if ch.isprintable() else "\ufffd" for ch in code[:EXCERPT_CHARS])
+    if len(code) > EXCERPT_CHARS:
+        head += f"… ({len(code)} chars)"
+    return head
+
+
+# The hot path's statements are built once, from the tables (not the ORM classes), with bound parameters: a
+# statement built per request costs more in SQLAlchemy's compile-cache keying than the database takes to run it.
+_registration = Registration.__table__
+_organisation = Organisation.__table__
+_check_in = CheckIn.__table__
+_scan_log = ScanLog.__table__
+
+_REGISTRATION = (
+    select(
+        _registration.c.id,
+        _registration.c.event_id,
+        _registration.c.status,
+        _registration.c.full_name,
+        _organisation.c.name.label("organisation"),
+    )
+    .select_from(_registration.outerjoin(_organisation, _organisation.c.id == _registration.c.organisation_id))
+    # Locks the registration row only (PostgreSQL; SQLite has no row locks and leaves it out): a second scan
+    # of the same badge waits here until the first has committed, then finds its check-in.
+    .with_for_update(of=_registration)
+)
+REGISTRATION_BY_SECRET = _REGISTRATION.where(_registration.c.badge_secret == bindparam("secret"))
+REGISTRATION_BY_ID = _REGISTRATION.where(_registration.c.id == bindparam("registration_id"))
+_LIVE = _check_in.c.undone_at.is_(None)
+
+_DIALECT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+
+
+@cache
+def _writes(dialect_name: str) -> SimpleNamespace:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, in the bound database's dialect (SQLite >= 3.35, PostgreSQL)."""
+    insert = _DIALECT_INSERTS[dialect_name]
+    return SimpleNamespace(
+        door_check_in=insert(_check_in)
+        .on_conflict_do_nothing(
+            index_elements=[_check_in.c.registration_id],
+            index_where=and_(_check_in.c.themed_session_id.is_(None), _LIVE),
+        )
+        .returning(_check_in.c.id),
+        session_check_in=insert(_check_in)
+        .on_conflict_do_nothing(
+            index_elements=[_check_in.c.registration_id, _check_in.c.themed_session_id],
+            index_where=and_(_check_in.c.themed_session_id.is_not(None), _LIVE),
+        )
+        .returning(_check_in.c.id),
+        scan_log=_scan_log.insert(),
+        scan_log_once=insert(_scan_log)
+        .on_conflict_do_nothing(index_elements=[_scan_log.c.event_id, _scan_log.c.nonce])
+        .returning(_scan_log.c.id),
+    )
+
+
+def _dialect_writes() -> SimpleNamespace:
+    return _writes(db.session.get_bind().dialect.name)
+
+
+def check_in(
+    event: EventRef,
+    scanner: Scanner,
+    *,
+    code: str | None = None,
+    registration_id: int | None = None,
+    themed_session_id: int | None = None,
+    method: str = "scan",
+    nonce: str | None = None,
+) -> CheckInOutcome:
+    """Check the holder of ``code`` (or, from a name search, ``registration_id``) in at the door or a session.
+
+    Commits: the check-in and its scan log row are one transaction. A ``nonce`` already in the scan log for this
+    event is answered from the log without writing anything again.
+    """
+    if (code is None) == (registration_id is None):
+        raise ValueError("check_in needs a code or a registration id, not both")
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {METHODS}")
+    themed_session = _themed_session(event, themed_session_id) if themed_session_id is not None else None
+    now = utcnow()
+
+    secret = None
+    if registration_id is not None:
+        excerpt = f"#{registration_id} ({method})"
+        row = db.session.execute(REGISTRATION_BY_ID, {"registration_id": registration_id}).one_or_none()
+        if row is not None and row.event_id != event.id:
+            row = None  # a search only ever offers this event's people
+    else:
+        excerpt = code_excerpt(code)
+        secret = badge_secret_from_code(code)
+        row = None
+        if secret is not None:
+            row = db.session.execute(REGISTRATION_BY_SECRET, {"secret": secret}).one_or_none()
+
+    attendee = None
+    check_in_id = None
+    logged_registration_id = None
+    extra: dict = {}
+    if row is None:
+        result = Result.UNKNOWN_CODE
+        replaced = _replaced_badge(secret) if secret is not None else None
+        if replaced is not None:
+            if replaced.event_id == event.id:
+                result = Result.BADGE_REPLACED
+                attendee = _attendee(replaced, [])
+                logged_registration_id = replaced.id
+            else:
+                result = Result.NOT_THIS_EVENT
+    elif row.event_id != event.id:
+        # Nothing about another event's attendee is shown or logged here.
+        result = Result.NOT_THIS_EVENT
+    else:
+        logged_registration_id = row.id
+        assigned = _assigned_sessions(row.id) if event.assignments_published else []
+        attendee = _attendee(row, assigned)
+        if row.status == RegistrationStatus.CANCELLED:
+            result = Result.CANCELLED
+        elif row.status == RegistrationStatus.WAITLISTED:
+            result = Result.WAITLISTED
+        else:
+            check_in_id = _insert_check_in(event, row.id, themed_session, scanner, method, now)
+            if check_in_id is None:
+                result = Result.ALREADY_CHECKED_IN
+                extra = _earlier_check_in(row.id, themed_session, event.timezone)
+            else:
+                result = Result.OK
+                extra = _when_and_who(now, scanner.name, event.timezone)
+                elsewhere = _assigned_elsewhere(assigned, themed_session)
+                if elsewhere:
+                    result = Result.WRONG_SESSION
+                    extra["assigned_session"] = elsewhere.as_json()
+
+    answer = {
+        "result": result.value,
+        "message": _message(result, themed_session, extra),
+        "recorded": result in RECORDED,
+        "check_in_id": check_in_id,
+        "attendee": attendee,
+        "session": themed_session.as_json() if themed_session else None,
+        **extra,
+    }
+    body = json.dumps(answer, separators=(",", ":"))
+    logged = _write_scan_log(
+        {
+            "event_id": event.id,
+            "at": now,
+            "code_excerpt": excerpt,
+            "result": result.value,
+            "registration_id": logged_registration_id,
+            "themed_session_id": themed_session.id if themed_session else None,
+            "check_in_id": check_in_id,
+            "staff_user_id": scanner.staff_user_id,
+            "scanner_device_id": scanner.scanner_device_id,
+            "nonce": nonce,
+            "response_json": body,
+        }
+    )
+    if not logged:
+        # This nonce was answered before (a scanner retrying after a dropped connection): undo whatever this
+        # attempt wrote and give the earlier answer again.
+        db.session.rollback()
+        return _replay(event.id, nonce)
+    db.session.commit()
+    return CheckInOutcome(result=result, body=body)
+
+
+def _themed_session(event: EventRef, themed_session_id: int) -> _SessionRef:
+    row = db.session.execute(
+        select(ThemedSession.id, ThemedSession.title, ThemedSession.room, ThemedSession.time_slot_id).where(
+            ThemedSession.id == themed_session_id, ThemedSession.event_id == event.id
+        )
+    ).one_or_none()
+    if row is None:
+        raise UnknownSession(f"There is no session {themed_session_id} at this event.")
+    return _SessionRef(*row)
+
+
+def _replaced_badge(secret: str):
+    return db.session.execute(
+        select(
+            Registration.id,
+            Registration.event_id,
+            Registration.full_name,
+            Organisation.name.label("organisation"),
+        )
+        .select_from(ReplacedBadge)
+        .join(Registration, Registration.id == ReplacedBadge.registration_id)
+        .outerjoin(Organisation, Organisation.id == Registration.organisation_id)
+        .where(ReplacedBadge.badge_secret == secret)
+    ).one_or_none()
+
+
+def _assigned_sessions(registration_id: int) -> list[_SessionRef]:
+    rows = db.session.execute(
+        select(ThemedSession.id, ThemedSession.title, ThemedSession.room, ThemedSession.time_slot_id)
+        .join(Assignment, Assignment.themed_session_id == ThemedSession.id)
+        .join(TimeSlot, TimeSlot.id == ThemedSession.time_slot_id)
+        .where(Assignment.registration_id == registration_id)
+        .order_by(TimeSlot.starts_at)
+    ).all()
+    return [_SessionRef(*r) for r in rows]
+
+
+def _assigned_elsewhere(assigned: list[_SessionRef], here: _SessionRef | None) -> _SessionRef | None:
+    if here is None:
+        return None
+    for session in assigned:
+        if session.time_slot_id == here.time_slot_id and session.id != here.id:
+            return session
+    return None
+
+
+def _attendee(row, assigned: list[_SessionRef]) -> dict:
+    return {
+        "id": row.id,
+        "name": row.full_name,
+        "organisation": row.organisation,
+        "assigned_sessions": [s.as_json() for s in assigned],
+    }
+
+
+def _insert_check_in(
+    event: EventRef, registration_id: int, themed_session: _SessionRef | None, scanner: Scanner, method: str,
+    now: datetime,
+) -> int | None:
+    """The new check-in's id, or None when a live one already exists (the partial unique index decides)."""
+    values = {
+        "event_id": event.id,
+        "registration_id": registration_id,
+        "themed_session_id": themed_session.id if themed_session else None,
+        "checked_in_at": now,
+        "staff_user_id": scanner.staff_user_id,
+        "scanner_device_id": scanner.scanner_device_id,
+        "device_label": scanner.device_label,
+        "method": method,
+    }
+    writes = _dialect_writes()
+    statement = writes.door_check_in if themed_session is None else writes.session_check_in
+    return db.session.execute(statement, values).scalar_one_or_none()
+
+
+def _staff_name(display_name: str | None, email: str | None) -> str | None:
+    return display_name or email
+
+
+def _earlier_check_in(registration_id: int, themed_session: _SessionRef | None, timezone: str) -> dict:
+    where = CheckIn.themed_session_id.is_(None) if themed_session is None else (
+        CheckIn.themed_session_id == themed_session.id
+    )
+    row = db.session.execute(
+        select(
+            CheckIn.id,
+            CheckIn.checked_in_at,
+            CheckIn.device_label,
+            StaffUser.display_name,
+            StaffUser.email,
+            ScannerDevice.name.label("device_name"),
+        )
+        .outerjoin(StaffUser, StaffUser.id == CheckIn.staff_user_id)
+        .outerjoin(ScannerDevice, ScannerDevice.id == CheckIn.scanner_device_id)
+        .where(CheckIn.registration_id == registration_id, where, CheckIn.undone_at.is_(None))
+    ).one()
+    who = _staff_name(row.display_name, row.email) or row.device_name or "another scanner"
+    if row.device_label and row.device_label != who:
+        who = f"{who} ({row.device_label})"
+    answer = _when_and_who(row.checked_in_at, who, timezone)
+    answer["earlier_check_in_id"] = row.id
+    return answer
+
+
+def _when_and_who(moment: datetime, who: str, timezone: str) -> dict:
+    return {
+        "checked_in_at": moment.isoformat(),
+        "checked_in_at_local": format_local_time(moment, timezone, "%H:%M"),
+        "checked_in_by": who,
+    }
+
+
+def _message(result: Result, themed_session: _SessionRef | None, extra: dict) -> str:
+    where = f" at {themed_session.title}" if themed_session else ""
+    if result == Result.OK:
+        return f"Checked in{where}."
+    if result == Result.ALREADY_CHECKED_IN:
+        return f"Already checked in{where} at {extra['checked_in_at_local']} by {extra['checked_in_by']}."
+    if result == Result.WRONG_SESSION:
+        other = extra["assigned_session"]
+        room = f" ({other['room']})" if other.get("room") else ""
+        return f"Checked in{where}, but assigned to {other['title']}{room}."
+    return {
+        Result.UNKNOWN_CODE: "Not a badge of this event.",
+        Result.BADGE_REPLACED: "This badge was replaced by a newer one. Ask for the new badge, or find them by name.",
+        Result.CANCELLED: "This registration was cancelled.",
+        Result.WAITLISTED: "This person is on the waiting list, not confirmed.",
+        Result.NOT_THIS_EVENT: "This badge is for another event.",
+    }[result]
+
+
+def _write_scan_log(values: dict) -> bool:
+    """Write the scan's log row; False when its nonce is already in the log (the scan was answered before)."""
+    writes = _dialect_writes()
+    if values["nonce"] is None:
+        db.session.execute(writes.scan_log, values)
+        return True
+    return db.session.execute(writes.scan_log_once, values).scalar_one_or_none() is not None
+
+
+def _replay(event_id: int, nonce: str) -> CheckInOutcome:
+    result, body = db.session.execute(
+        select(ScanLog.result, ScanLog.response_json).where(ScanLog.event_id == event_id, ScanLog.nonce == nonce)
+    ).one()
+    answer = json.loads(body)
+    answer["replayed"] = True
+    return CheckInOutcome(result=Result(result), body=json.dumps(answer, separators=(",", ":")), replayed=True)
+
+
+class UndoResult(enum.StrEnum):
+    UNDONE = "undone"
+    ALREADY_UNDONE = "already_undone"
+    NOT_FOUND = "not_found"
+
+
+def undo_check_in(event_id: int, check_in_id: int, staff_user_id: int | None) -> UndoResult:
+    """Annul a check-in: the row is kept, marked undone_at / undone_by, and no longer counts. Commits."""
+    changed = db.session.execute(
+        update(CheckIn)
+        .where(CheckIn.id == check_in_id, CheckIn.event_id == event_id, CheckIn.undone_at.is_(None))
+        .values(undone_at=utcnow(), undone_by_id=staff_user_id)
+    ).rowcount
+    if changed:
+        db.session.commit()
+        return UndoResult.UNDONE
+    exists = db.session.execute(
+        select(CheckIn.id).where(CheckIn.id == check_in_id, CheckIn.event_id == event_id)
+    ).first()
+    db.session.rollback()
+    return UndoResult.ALREADY_UNDONE if exists else UndoResult.NOT_FOUND

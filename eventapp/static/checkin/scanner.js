@@ -1,0 +1,381 @@
+/* The scanner page: camera + jsQR, the keyboard-wedge field, the name search, full-screen answers, live counts.
+   No inline script: everything the page needs arrives in data- attributes on #scanner. */
+(function () {
+  "use strict";
+
+  var root = document.getElementById("scanner");
+  if (!root) { return; }
+  var cfg = root.dataset;
+  var $ = function (id) { return document.getElementById(id); };
+
+  // A badge held in view is one scan: the same code is scanned again only after it has been out of view this long.
+  var HOLD_MS = 1500;
+  var DECODE_EVERY_MS = 100;
+  var DECODE_MAX_SIDE = 640;
+  var RETRIES = 4;  // network failures only; the nonce makes a retry safe
+  var COUNTS_EVERY_MS = 10000;
+
+  var TONE = {
+    ok: "green", already_checked_in: "amber", wrong_session: "amber",
+    unknown_code: "red", badge_replaced: "red", cancelled: "red", waitlisted: "red", not_this_event: "red"
+  };
+  var HEADLINE = {
+    ok: "\u2713 Checked in",
+    already_checked_in: "Already checked in",
+    wrong_session: "Checked in \u2014 assigned elsewhere",
+    unknown_code: "\u2717 Unknown code",
+    badge_replaced: "\u2717 Badge replaced",
+    cancelled: "\u2717 Registration cancelled",
+    waitlisted: "\u2717 On the waiting list",
+    not_this_event: "\u2717 Another event's badge"
+  };
+
+  // ---- settings, kept per event on this device ----
+  var storePrefix = "eventapp.checkin." + cfg.event + ".";
+  function load(key, fallback) {
+    try { var v = window.localStorage.getItem(storePrefix + key); return v === null ? fallback : v; }
+    catch (e) { return fallback; }
+  }
+  function save(key, value) {
+    try { window.localStorage.setItem(storePrefix + key, value); } catch (e) { /* private mode: not kept */ }
+  }
+  var settings = {
+    sound: load("sound", "1") === "1",
+    vibrate: load("vibrate", "1") === "1",
+    device: load("device", "")
+  };
+  var soundBox = $("setting-sound"), vibrateBox = $("setting-vibrate"), deviceBox = $("setting-device");
+  soundBox.checked = settings.sound;
+  vibrateBox.checked = settings.vibrate;
+  deviceBox.value = settings.device;
+  soundBox.addEventListener("change", function () { settings.sound = soundBox.checked; save("sound", settings.sound ? "1" : "0"); });
+  vibrateBox.addEventListener("change", function () { settings.vibrate = vibrateBox.checked; save("vibrate", settings.vibrate ? "1" : "0"); });
+  deviceBox.addEventListener("change", function () { settings.device = deviceBox.value.trim(); save("device", settings.device); });
+
+  var where = $("where");
+  var savedWhere = load("where", "");
+  if (Array.prototype.some.call(where.options, function (o) { return o.value === savedWhere; })) { where.value = savedWhere; }
+  where.addEventListener("change", function () { save("where", where.value); });
+
+  // ---- talking to the server ----
+  function newNonce() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+  }
+  function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
+
+  function request(method, url, body, retries) {
+    var options = {
+      method: method, credentials: "same-origin", cache: "no-store",
+      headers: { "Accept": "application/json", "X-CSRFToken": cfg.csrf }
+    };
+    if (body !== undefined) {
+      options.headers["Content-Type"] = "application/json";
+      options.body = JSON.stringify(body);
+    }
+    return fetch(url, options).then(function (response) {
+      if (response.status >= 502 && response.status <= 504 && retries > 0) { throw new Error("gateway " + response.status); }
+      return response.json().catch(function () { return {}; }).then(function (data) {
+        return { status: response.status, data: data };
+      });
+    }).catch(function (error) {
+      if (retries > 0) {
+        return sleep(300 * (RETRIES - retries + 1)).then(function () { return request(method, url, body, retries - 1); });
+      }
+      throw error;
+    });
+  }
+
+  // ---- the full-screen answer ----
+  var result = $("result"), hideTimer = null, lastCheckInId = null, lastInput = null;
+  function showAnswer(answer) {
+    var tone = TONE[answer.result] || "red";
+    result.className = "result result-" + tone;
+    result.dataset.result = answer.result || "error";
+    $("result-headline").textContent = HEADLINE[answer.result] || "\u2717 Not checked in";
+    var person = answer.attendee;
+    $("result-name").textContent = person ? person.name : "";
+    $("result-org").textContent = person && person.organisation ? person.organisation : "";
+    $("result-detail").textContent = answer.message || "";
+    var sessions = person && person.assigned_sessions ? person.assigned_sessions : [];
+    $("result-sessions").textContent = sessions.length ? "Session: " + sessions.map(function (s) {
+      return s.title + (s.room ? " (" + s.room + ")" : "");
+    }).join("; ") : "";
+    lastCheckInId = answer.recorded && answer.check_in_id ? answer.check_in_id : null;
+    $("result-undo").hidden = !lastCheckInId;
+    $("result-undo").disabled = false;
+    result.hidden = false;
+    feedback(tone);
+    clearTimeout(hideTimer);
+    hideTimer = setTimeout(hideAnswer, tone === "green" ? 3000 : 6000);
+  }
+  function showProblem(message) {
+    showAnswer({ result: "error", message: message });
+  }
+  function hideAnswer() {
+    clearTimeout(hideTimer);
+    result.hidden = true;
+    if (lastInput === "wedge") { $("wedge").focus(); }
+  }
+  $("result-close").addEventListener("click", hideAnswer);
+  $("result-undo").addEventListener("click", function () {
+    if (!lastCheckInId) { return; }
+    var button = $("result-undo");
+    button.disabled = true;
+    request("POST", cfg.undoUrl.replace(/\/0\/undo$/, "/" + lastCheckInId + "/undo"), {}, RETRIES).then(function (r) {
+      lastCheckInId = null;
+      button.hidden = true;
+      $("result-headline").textContent = r.status === 200 ? "Undone" : "Not undone";
+      $("result-detail").textContent = r.data.message || "";
+      result.className = "result result-neutral";
+      refreshCounts();
+    }).catch(function () { button.disabled = false; $("result-detail").textContent = "No answer from the server: try again."; });
+  });
+
+  // ---- sound and vibration (a setting) ----
+  var audio = null;
+  function unlockAudio() {
+    // Browsers let a page make sound only after a tap or key press: open the audio context on the first one.
+    if (audio || !(window.AudioContext || window.webkitAudioContext)) { return; }
+    try { audio = new (window.AudioContext || window.webkitAudioContext)(); } catch (e) { audio = null; }
+  }
+  document.addEventListener("pointerdown", unlockAudio);
+  document.addEventListener("keydown", unlockAudio);
+  function feedback(tone) {
+    if (settings.vibrate && navigator.vibrate) {
+      navigator.vibrate(tone === "green" ? 80 : tone === "amber" ? [90, 80, 90] : [400]);
+    }
+    if (!settings.sound || !audio) { return; }
+    try {
+      if (audio.state === "suspended") { audio.resume(); }
+      var notes = tone === "green" ? [[1046, 0.12]] : tone === "amber" ? [[660, 0.1], [660, 0.1]] : [[196, 0.45]];
+      var t = audio.currentTime;
+      notes.forEach(function (note) {
+        var osc = audio.createOscillator(), gain = audio.createGain();
+        osc.frequency.value = note[0];
+        gain.gain.value = 0.25;
+        osc.connect(gain);
+        gain.connect(audio.destination);
+        osc.start(t);
+        osc.stop(t + note[1]);
+        t += note[1] + 0.07;
+      });
+    } catch (e) { /* no sound is not a reason to fail a check-in */ }
+  }
+
+  // ---- checking in ----
+  var busy = false;
+  function checkIn(payload) {
+    busy = true;
+    payload.nonce = newNonce();
+    payload.session = where.value ? Number(where.value) : null;
+    if (settings.device) { payload.device = settings.device; }
+    return request("POST", cfg.checkinUrl, payload, RETRIES).then(function (r) {
+      if (r.data && r.data.result) {
+        showAnswer(r.data);
+        if (r.data.recorded) { refreshCountsSoon(); }
+      } else if (r.status === 401) {
+        showProblem("You are logged out. Reload the page and log in again.");
+      } else {
+        showProblem((r.data && r.data.message) || "The server refused this (" + r.status + ").");
+      }
+    }).catch(function () {
+      showProblem("No answer from the server. Check the connection and scan again.");
+    }).then(function () { busy = false; });
+  }
+
+  // The keyboard-wedge scanner types the code and presses Enter.
+  var wedge = $("wedge");
+  $("wedge-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var code = wedge.value.trim();
+    wedge.value = "";
+    if (!code) { return; }
+    lastInput = "wedge";
+    checkIn({ code: code, method: "typed" });
+  });
+  if (window.matchMedia && window.matchMedia("(pointer: fine)").matches) { wedge.focus(); }
+
+  // ---- name / organisation search ----
+  var results = $("search-results");
+  function renderHits(hits) {
+    results.textContent = "";
+    if (!hits.length) {
+      var none = document.createElement("li");
+      none.className = "muted";
+      none.textContent = "Nobody found.";
+      results.appendChild(none);
+      return;
+    }
+    hits.forEach(function (hit) {
+      var li = document.createElement("li");
+      var who = document.createElement("span");
+      who.className = "hit-who";
+      var name = document.createElement("strong");
+      name.textContent = hit.name;
+      who.appendChild(name);
+      var rest = [hit.organisation, hit.status !== "confirmed" ? hit.status : null,
+        hit.checked_in_at_local ? "arrived " + hit.checked_in_at_local : null].filter(Boolean).join(" \u00b7 ");
+      if (rest) { who.appendChild(document.createTextNode(" \u00b7 " + rest)); }
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "button";
+      button.textContent = "Check in";
+      button.dataset.registration = String(hit.id);
+      li.appendChild(who);
+      li.appendChild(button);
+      results.appendChild(li);
+    });
+  }
+  $("search-form").addEventListener("submit", function (event) {
+    event.preventDefault();
+    var q = $("search").value.trim();
+    if (!q) { results.textContent = ""; return; }
+    request("GET", cfg.searchUrl + "?q=" + encodeURIComponent(q), undefined, 1).then(function (r) {
+      renderHits(r.data.results || []);
+    }).catch(function () { showProblem("No answer from the server. Try the search again."); });
+  });
+  results.addEventListener("click", function (event) {
+    var button = event.target.closest("button[data-registration]");
+    if (!button) { return; }
+    lastInput = "search";
+    checkIn({ registration: Number(button.dataset.registration), method: "search" }).then(function () {
+      $("search-form").dispatchEvent(new Event("submit", { cancelable: true }));
+    });
+  });
+
+  // ---- live counts ----
+  var countsTimer = null;
+  function setCount(scope, name, value) {
+    var cell = scope.querySelector('[data-count="' + name + '"]');
+    if (cell) { cell.textContent = String(value); }
+  }
+  function refreshCounts() {
+    return request("GET", cfg.countsUrl, undefined, 0).then(function (r) {
+      if (r.status !== 200) { return; }
+      var box = $("counts");
+      setCount(box.querySelector(".counts-total"), "arrived", r.data.arrived);
+      setCount(box.querySelector(".counts-total"), "expected", r.data.expected);
+      (r.data.sessions || []).forEach(function (s) {
+        var row = box.querySelector('tr[data-session="' + s.id + '"]');
+        if (row) { setCount(row, "arrived", s.arrived); setCount(row, "expected", s.expected); }
+      });
+    }).catch(function () { /* the next poll will try again */ });
+  }
+  function refreshCountsSoon() {
+    clearTimeout(countsTimer);
+    countsTimer = setTimeout(refreshCounts, 400);
+  }
+  setInterval(function () { if (!document.hidden) { refreshCounts(); } }, COUNTS_EVERY_MS);
+
+  // ---- the camera ----
+  var video = $("camera-video"), toggle = $("camera-toggle"), cameraSelect = $("camera-select"), status = $("camera-status");
+  var stream = null, decodeTimer = null;
+  var canvas = document.createElement("canvas");
+  var context = canvas.getContext("2d", { willReadFrequently: true });
+  var lastCode = null, lastSeen = 0;
+
+  function onCode(code) {
+    var now = Date.now();
+    if (code === lastCode && now - lastSeen < HOLD_MS) { lastSeen = now; return; }
+    if (busy) { return; }  // not remembered: it is tried again on the next frame
+    lastCode = code;
+    lastSeen = now;
+    lastInput = "camera";
+    checkIn({ code: code, method: "scan" });
+  }
+
+  function decodeFrame() {
+    decodeTimer = null;
+    if (!stream) { return; }
+    if (video.readyState >= 2 && video.videoWidth && !document.hidden && typeof window.jsQR === "function") {
+      var scale = Math.min(1, DECODE_MAX_SIDE / Math.max(video.videoWidth, video.videoHeight));
+      var w = Math.round(video.videoWidth * scale), h = Math.round(video.videoHeight * scale);
+      if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
+      context.drawImage(video, 0, 0, w, h);
+      var found = window.jsQR(context.getImageData(0, 0, w, h).data, w, h, { inversionAttempts: "dontInvert" });
+      if (found && found.data) { onCode(found.data); }
+    }
+    decodeTimer = setTimeout(decodeFrame, DECODE_EVERY_MS);
+  }
+
+  function stopCamera() {
+    if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); }
+    stream = null;
+    video.srcObject = null;
+    clearTimeout(decodeTimer);
+    toggle.textContent = "Start camera";
+    root.classList.remove("camera-on");
+  }
+
+  function looksBack(label) { return /back|rear|environment|r\u00fcck|arri\u00e8re|trasera/i.test(label || ""); }
+
+  function listCameras(currentId) {
+    return navigator.mediaDevices.enumerateDevices().then(function (devices) {
+      var cameras = devices.filter(function (d) { return d.kind === "videoinput"; });
+      cameraSelect.textContent = "";
+      cameras.forEach(function (cam, i) {
+        var option = document.createElement("option");
+        option.value = cam.deviceId;
+        option.textContent = cam.label || "Camera " + (i + 1);
+        cameraSelect.appendChild(option);
+      });
+      cameraSelect.hidden = cameras.length < 2;
+      if (currentId) { cameraSelect.value = currentId; }
+      return cameras;
+    });
+  }
+
+  function startCamera(deviceId) {
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      status.textContent = "This browser cannot open the camera here (it needs HTTPS). Use the code field or the search.";
+      return Promise.resolve();
+    }
+    stopCamera();
+    status.textContent = "Opening the camera\u2026";
+    var video_constraints = deviceId ? { deviceId: { exact: deviceId } }
+      : { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } };
+    return navigator.mediaDevices.getUserMedia({ audio: false, video: video_constraints }).then(function (s) {
+      stream = s;
+      video.srcObject = s;
+      var track = s.getVideoTracks()[0];
+      var settingsNow = track.getSettings ? track.getSettings() : {};
+      toggle.textContent = "Stop camera";
+      root.classList.add("camera-on");
+      status.textContent = "Hold a badge's QR code in the frame.";
+      save("camera", "on");
+      return video.play().catch(function () { /* muted autoplay is allowed; nothing to do */ }).then(function () {
+        return listCameras(settingsNow.deviceId);
+      }).then(function (cameras) {
+        // Prefer the back camera: some phones ignore facingMode and open the front one first.
+        if (!deviceId && settingsNow.facingMode !== "environment" && !looksBack(track.label)) {
+          var back = cameras.filter(function (c) { return looksBack(c.label); })[0];
+          if (back && back.deviceId !== settingsNow.deviceId) { return startCamera(back.deviceId); }
+        }
+        if (deviceId) { save("camera-id", deviceId); }
+        decodeFrame();
+      });
+    }).catch(function (error) {
+      stopCamera();
+      if (deviceId) { save("camera-id", ""); }
+      status.textContent = error && error.name === "NotAllowedError"
+        ? "Camera permission was refused. Allow it in the browser's site settings, or use the code field."
+        : "The camera could not be opened (" + (error && error.name || "error") + "). Use the code field or the search.";
+    });
+  }
+
+  toggle.addEventListener("click", function () {
+    unlockAudio();
+    if (stream) { stopCamera(); save("camera", "off"); return; }
+    startCamera(load("camera-id", "") || undefined);
+  });
+  cameraSelect.addEventListener("change", function () { startCamera(cameraSelect.value); });
+  document.addEventListener("visibilitychange", function () {
+    // A phone put in a pocket frees its camera; it comes back when the page does.
+    if (document.hidden && stream) { stopCamera(); root.dataset.resume = "1"; }
+    else if (!document.hidden && root.dataset.resume === "1") { delete root.dataset.resume; startCamera(load("camera-id", "") || undefined); }
+  });
+  if (load("camera", "off") === "on") { startCamera(load("camera-id", "") || undefined); }
+})();
