@@ -1,0 +1,23 @@
+"""gunicorn settings for eventapp: `gunicorn wsgi:app` reads this file from the working directory.
+
+Every setting can be overridden on the command line or with GUNICORN_CMD_ARGS.
+"""
+
+import multiprocessing
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")  # behind a reverse proxy on the same machine
+# Sync workers: each request is short and mostly waits on PostgreSQL; two per core measured best here
+# (see README, "Deploying"). Long work (badges, the report) runs as background jobs, never in a request.
+workers = int(os.environ.get("WEB_CONCURRENCY", multiprocessing.cpu_count() * 2))
+worker_class = "sync"
+timeout = 30  # a request that takes longer is a bug: big work goes to jobs
+graceful_timeout = 30
+keepalive = 2
+max_requests = 2000  # recycle workers now and then so that slow leaks cannot grow
+max_requests_jitter = 200
+# Our own one-line-per-request log (eventapp.request_log) has the request id; gunicorn's access log is off.
+accesslog = None
+errorlog = "-"
+loglevel = "info"
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
