@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 Direction = Literal["ltr", "rtl"]
@@ -118,7 +119,8 @@ QR_SIZE_MM = 37.0  # quiet zone included: a version 3 symbol is 29 + 2 x 4 modul
 QR_GAP_MM = 3.0
 BODY_TOP_MM = INSET_MM + HEADER_HEIGHT_MM + 4.0
 BODY_GAP_MM = 2.0  # above the full name and above the organisation
-CODE_LINE_MM = 4.0  # the registration number under the sessions
+CODE_LINE_MM = 4.0  # the registration number, under the sessions
+CODE_SIZE_PT = 7.0
 SESSIONS_LABEL_MM = 5.0
 
 
@@ -144,6 +146,12 @@ def qr_box_mm(layout: SheetLayout, cell: int) -> tuple[float, float, float]:
     """(left, top, size) on the page of the QR square, quiet zone included, of a cell's badge."""
     left, top = layout.cell_origin_mm(cell)
     return left + INSET_MM, top + qr_top_mm(layout), QR_SIZE_MM
+
+
+def registration_number_mm(layout: SheetLayout, cell: int) -> tuple[float, float]:
+    """(left, baseline) on the page of the registration number, at the foot of the sessions column."""
+    left, top = layout.cell_origin_mm(cell)
+    return left + INSET_MM + QR_SIZE_MM + QR_GAP_MM, top + qr_top_mm(layout) + QR_SIZE_MM - 1.5
 
 
 def cut_marks_mm(
@@ -193,12 +201,10 @@ def geometry_css(layout: SheetLayout) -> str:
         f"@page {{ size: {layout.page_width_mm}mm {layout.page_height_mm}mm; margin: 0 }}",
         f".page {{ width: {layout.page_width_mm}mm; height: {layout.page_height_mm}mm }}",
         f".badge {{ width: {layout.cell_width_mm}mm; height: {layout.cell_height_mm}mm }}",
-        f"header {{ left: {INSET_MM}mm; width: {text_width_mm(layout) - 2 * HEADER_PADDING_MM}mm;"
-        f" top: {INSET_MM}mm; height: {HEADER_HEIGHT_MM}mm; padding: 0 {HEADER_PADDING_MM}mm }}",
+        f"header {{ left: {INSET_MM}mm; width: {text_width_mm(layout)}mm; top: {INSET_MM}mm;"
+        f" height: {HEADER_HEIGHT_MM}mm; padding: 0 {HEADER_PADDING_MM}mm; box-sizing: border-box }}",
         f".body {{ left: {INSET_MM}mm; width: {text_width_mm(layout)}mm; top: {BODY_TOP_MM}mm }}",
         f".side {{ left: {side_left}mm; top: {qr_top}mm; width: {side_width_mm(layout)}mm }}",
-        f".code {{ left: {side_left}mm; top: {qr_top + QR_SIZE_MM - CODE_LINE_MM}mm;"
-        f" width: {side_width_mm(layout)}mm; height: {CODE_LINE_MM}mm }}",
     ]
     for cell in range(layout.per_page):
         left, top = layout.cell_origin_mm(cell)
@@ -232,6 +238,7 @@ def _char_em(char: str) -> float:
     return 0.62
 
 
+@lru_cache(maxsize=8192)
 def text_em(text: str) -> float:
     return sum(_char_em(c) for c in text)
 
@@ -459,9 +466,14 @@ class BadgeView:
 
 
 def fit_header(badge: BadgeData, layout: SheetLayout) -> Header:
+    return _fit_header(badge.event_name, badge.event_date, layout)
+
+
+@lru_cache(maxsize=64)
+def _fit_header(event_name: str, event_date: str, layout: SheetLayout) -> Header:
     width = text_width_mm(layout) - 2 * HEADER_PADDING_MM
-    event = fit_text(_collapse(badge.event_name), EVENT, width)
-    date = fit_text(_collapse(badge.event_date), DATE, width)
+    event = fit_text(_collapse(event_name), EVENT, width)
+    date = fit_text(_collapse(event_date), DATE, width)
     used = event.height_mm + date.height_mm + 0.6
     return Header(event, date, max(0, int((HEADER_HEIGHT_MM - used) / 2)))
 
@@ -470,8 +482,11 @@ def _session_detail(session: BadgeSession) -> str:
     return " · ".join(part for part in (_collapse(session.when), _collapse(session.room)) if part)
 
 
-def fit_sessions(sessions: Sequence[BadgeSession], layout: SheetLayout) -> SessionColumn | None:
-    """All sessions at one size, the largest at which they fit beside the QR code together."""
+@lru_cache(maxsize=256)
+def fit_sessions(sessions: tuple[BadgeSession, ...], layout: SheetLayout) -> SessionColumn | None:
+    """All sessions at one size, the largest at which they fit beside the QR code together.
+
+    Cached: a conference has a handful of sessions, so a handful of combinations."""
     if not sessions:
         return None
     width = side_width_mm(layout)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import multiprocessing
 import os
+import re
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -15,6 +16,7 @@ from typing import BinaryIO, Literal
 import jinja2
 
 from eventapp.badges.layout import (
+    CODE_SIZE_PT,
     PT_PER_MM,
     BadgeData,
     BadgeView,
@@ -26,6 +28,7 @@ from eventapp.badges.layout import (
     get_layout,
     paginate,
     qr_box_mm,
+    registration_number_mm,
     sheet_views,
     size_class_css,
     text_direction,
@@ -36,6 +39,7 @@ from eventapp.badges.qr import qr_pdf_operators
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE = "badges/sheet.html"
 STYLESHEET = TEMPLATES_DIR / "badges" / "badges.css"
+USER_AGENT_STYLESHEET = TEMPLATES_DIR / "badges" / "user-agent.css"
 
 # Pages per WeasyPrint document. Each document pays a fixed cost (its stamps, font subsetting,
 # writing the PDF); chunks bound memory and set how often progress is reported.
@@ -110,7 +114,6 @@ def plan_html(plan: SheetPlan) -> str:
             pages=plan.pages,
             marks=cut_marks_mm(plan.sheet),
             sessions_label="Sessions",
-            registration_prefix="#",
         )
     )
 
@@ -125,29 +128,52 @@ def badges_html(badges: Sequence[BadgeData], layout: str = "a4-4up") -> str:
 
 @lru_cache(maxsize=1)
 def _badge_html_class():
-    """weasyprint.HTML with a user-agent stylesheet lacking the rules for every element's ::marker
-    and footnote pseudo-elements.
+    """weasyprint.HTML with templates/badges/user-agent.css as its user-agent stylesheet.
 
-    Badges have no lists or footnotes, yet those universal rules make WeasyPrint compute six
-    more styles for every element: about a third of its styling time here.
+    WeasyPrint's own has hundreds of rules for elements badges never use, among them rules for
+    every element's ::marker and footnote pseudo-elements; matching and computing them was most
+    of the styling time.
     """
-    import tinycss2
     import weasyprint
-    from weasyprint import html as weasyprint_html
+    from weasyprint.text.ffi import ffi
 
-    rules = tinycss2.parse_stylesheet(weasyprint_html.UA, skip_comments=True, skip_whitespace=True)
-    kept = [
-        rule
-        for rule in rules
-        if not (rule.type == "qualified-rule" and tinycss2.serialize(rule.prelude).strip().startswith("::"))
-    ]
-    slim = weasyprint.CSS(string=tinycss2.serialize(kept), counter_style=weasyprint_html.UA_COUNTER_STYLE)
+    _open_array_types(ffi)
+    user_agent = weasyprint.CSS(filename=str(USER_AGENT_STYLESHEET))
 
     class BadgeHTML(weasyprint.HTML):
         def _ua_stylesheets(self, forms=False):
-            return [slim]
+            return [user_agent]
 
     return BadgeHTML
+
+
+_SIZED_ARRAY = re.compile(r"^\s*(\w[\w ]*?)\s*\[(\d+)\]\s*$")
+
+
+def _open_array_types(ffi) -> None:
+    """Make cffi's ffi.new("T[n]", ...) ask for the open type "T[]" instead, for non-char T.
+
+    WeasyPrint 70 asks for arrays by exact size when it subsets fonts ("hb_codepoint_t[1272]"),
+    and cffi parses each type it has not seen with pycparser: about 7 ms for every new size,
+    well over a second for the first in a process, paid again in every worker. The open type
+    is parsed once; the array is the same size with the same contents.
+    """
+    if getattr(ffi.new, "open_arrays", False):
+        return
+    sized_new = ffi.new
+
+    def new(cdecl, init=None):
+        match = _SIZED_ARRAY.match(cdecl) if isinstance(cdecl, str) else None
+        if match and match.group(1) != "char":
+            size = int(match.group(2))
+            if init is None:
+                return sized_new(f"{match.group(1)}[]", size)
+            if hasattr(init, "__len__") and len(init) == size:
+                return sized_new(f"{match.group(1)}[]", init)
+        return sized_new(cdecl, init)
+
+    new.open_arrays = True  # type: ignore[attr-defined]
+    ffi.new = new
 
 
 class _WeasyPrint:
@@ -184,6 +210,12 @@ class _WeasyPrint:
 @lru_cache(maxsize=1)
 def _weasy() -> _WeasyPrint:
     return _WeasyPrint()
+
+
+def _pdf_string(text: str) -> bytes:
+    """The body of a PDF literal string in WinAnsi: backslash, parentheses escaped; others as '?'."""
+    encoded = text.encode("cp1252", errors="replace")
+    return encoded.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
 
 
 def _reference_number(reference: bytes | str) -> int:
@@ -236,6 +268,17 @@ class _StampsAndCodes:
         pdf.pages["Kids"] = pydyf.Array(kids[3 * stamp_count :])
         pdf.pages["Count"] -= stamp_count
 
+        # The registration number in Helvetica, one of the PDF standard fonts that every reader
+        # has, so nothing is embedded. As a WeasyPrint box it cost a third of each badge's time.
+        helvetica = pydyf.Dictionary(
+            {"Type": "/Font", "Subtype": "/Type1", "BaseFont": "/Helvetica", "Encoding": "/WinAnsiEncoding"}
+        )
+        pdf.add_object(helvetica)
+        fonts = resources["Font"]
+        if isinstance(fonts, bytes | str):
+            fonts = pdf.objects[_reference_number(fonts)]
+        fonts["EAHelvetica"] = helvetica.reference
+
         for number, views, used in zip(page_numbers[stamp_count:], plan.pages, plan.stamps_used, strict=True):
             operators = []
             for view, stamps in zip(views, used, strict=True):
@@ -248,6 +291,16 @@ class _StampsAndCodes:
                 operators.append(
                     qr_pdf_operators(
                         view.badge.code, qr_left * PT_PER_MM, qr_top * PT_PER_MM, qr_size * PT_PER_MM, page_height
+                    )
+                )
+                number_left, baseline = registration_number_mm(sheet, view.cell)
+                operators.append(
+                    b"BT 0.42 g /EAHelvetica %.1f Tf %.3f %.3f Td (%s) Tj ET"
+                    % (
+                        CODE_SIZE_PT,
+                        number_left * PT_PER_MM,
+                        page_height - baseline * PT_PER_MM,
+                        _pdf_string(f"#{view.badge.registration_id}"),
                     )
                 )
             stream = pdf.objects[_reference_number(pdf.objects[number]["Contents"])]
@@ -301,22 +354,27 @@ def render_badges_pdf(
     layout: str = "a4-4up",
     progress: Progress | None = None,
     workers: int | None = None,
-    chunk_pages: int = DEFAULT_CHUNK_PAGES,
+    chunk_pages: int | None = None,
 ) -> int:
     """Render the badges, in the order given, into one PDF written to out (a path or binary file).
 
-    Chunks of chunk_pages sheets are rendered in worker processes (workers, default one per
-    CPU; 1 renders in this process) and appended to out in order as they finish, so memory holds
-    a few chunks whatever the number of badges. progress(done, total), in badges, is called with
-    0 first and after each chunk is written. Returns the number of pages written.
+    The sheets are rendered in chunks of chunk_pages (default: up to 25, fewer so that every
+    worker gets one) by worker processes (default: one per CPU; 1 renders in this process), and
+    each chunk is appended to out, in order, as it finishes: memory holds a few chunks whatever
+    the number of badges. progress(done, total), counted in badges, is called with 0 first and
+    after each chunk is written. Returns the number of pages written.
     """
     sheet = get_layout(layout)
     total = len(badges)
     if total == 0:
         raise ValueError("no badges to render")
+    workers = max(1, workers or _default_workers())
+    pages = -(-total // sheet.per_page)
+    if chunk_pages is None:
+        chunk_pages = min(DEFAULT_CHUNK_PAGES, -(-pages // workers))
     chunk_size = max(1, chunk_pages) * sheet.per_page
     chunks = [badges[start : start + chunk_size] for start in range(0, total, chunk_size)]
-    workers = max(1, min(workers or _default_workers(), len(chunks)))
+    workers = min(workers, len(chunks))
     if progress:
         progress(0, total)
     if isinstance(out, str | os.PathLike):
