@@ -210,7 +210,9 @@ def geometry_css(layout: SheetLayout) -> str:
         left, top = layout.cell_origin_mm(cell)
         rules.append(f".cell-{cell} {{ left: {left}mm; top: {top}mm }}")
     for index, (left, top, width, height) in enumerate(cut_marks_mm(layout)):
-        rules.append(f".mark-{index} {{ left: {left}mm; top: {top}mm; width: {width}mm; height: {height}mm }}")
+        rules.append(
+            f".mark-{index} {{ left: {left}mm; top: {top}mm; width: {width}mm; height: {height}mm }}"
+        )
     # Vertical centring, in whole mm, as padding classes.
     tallest = int(max(body_height_mm(layout), HEADER_HEIGHT_MM)) + 1
     rules += [f".pad-{mm} {{ padding-top: {mm}mm }}" for mm in range(tallest)]
@@ -301,7 +303,9 @@ def size_class_css() -> str:
     rules = []
     for style in TEXT_STYLES:
         for step, size in enumerate(style.sizes_pt):
-            rules.append(f".{size_class(style, step)} {{ font-size: {size}pt; line-height: {style.line_height} }}")
+            rules.append(
+                f".{size_class(style, step)} {{ font-size: {size}pt; line-height: {style.line_height} }}"
+            )
         if style is SESSION:
             rules += [
                 f".detail-{step} {{ font-size: {round(size * DETAIL_RATIO, 2)}pt; line-height: 1.2 }}"

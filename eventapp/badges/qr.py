@@ -31,7 +31,9 @@ class RunLengthSvgPathImage(SvgPathImage):
     needs_drawrect = False
 
     def process(self) -> None:
-        subpaths = [f"M{x} {y}h{length}v1h{-length}z" for x, y, length in dark_runs(self.modules, self.border)]
+        subpaths = [
+            f"M{x} {y}h{length}v1h{-length}z" for x, y, length in dark_runs(self.modules, self.border)
+        ]
         # No id attribute: several badges share one HTML document and ids must stay unique.
         self.path = ET.Element(ET.QName("path"), d="".join(subpaths), **self.QR_PATH_STYLE)
         self._img.append(self.path)
@@ -56,7 +58,9 @@ def dark_runs(modules: list[list[bool]], offset: int = 0) -> list[tuple[int, int
 def _lines(modules: list[list[bool]]) -> tuple[list[int], list[int]]:
     """The symbol's rows and columns as integers, first module in the highest bit."""
     rows = [int("".join("1" if dark else "0" for dark in row), 2) for row in modules]
-    columns = [int("".join("1" if dark else "0" for dark in column), 2) for column in zip(*modules, strict=True)]
+    columns = [
+        int("".join("1" if dark else "0" for dark in column), 2) for column in zip(*modules, strict=True)
+    ]
     return rows, columns
 
 
@@ -169,7 +173,9 @@ def qr_data_uri(code: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(qr_svg(code).encode()).decode("ascii")
 
 
-def qr_pdf_operators(code: str, left_pt: float, top_pt: float, size_pt: float, page_height_pt: float) -> bytes:
+def qr_pdf_operators(
+    code: str, left_pt: float, top_pt: float, size_pt: float, page_height_pt: float
+) -> bytes:
     """PDF content operators filling the symbol's dark runs as rectangles, in default user space
     (points, origin bottom-left), for a square of size_pt whose top-left corner is (left_pt, top_pt)
     measured from the page's top-left. The quiet zone is left unpainted, so it must be white.
@@ -183,7 +189,8 @@ def qr_pdf_operators(code: str, left_pt: float, top_pt: float, size_pt: float, p
     top_row = symbol.modules - 1
     parts = [b"q 0 g"]
     parts.extend(
-        b"%.3f %.3f %.3f %.3f re" % (left_pt + x * module, bottom + (top_row - y) * module, length * module, module)
+        b"%.3f %.3f %.3f %.3f re"
+        % (left_pt + x * module, bottom + (top_row - y) * module, length * module, module)
         for x, y, length in symbol.runs
     )
     parts.append(b"f Q")

@@ -262,7 +262,12 @@ class _StampsAndCodes:
         for index, number in enumerate(page_numbers[:stamp_count]):
             stream = pdf.objects[_reference_number(pdf.objects[number]["Contents"])]
             stream.extra.update(
-                {"Type": "/XObject", "Subtype": "/Form", "BBox": cell_box, "Resources": form_resources.reference}
+                {
+                    "Type": "/XObject",
+                    "Subtype": "/Form",
+                    "BBox": cell_box,
+                    "Resources": form_resources.reference,
+                }
             )
             resources["XObject"][f"EAStamp{index}"] = stream.reference
         pdf.pages["Kids"] = pydyf.Array(kids[3 * stamp_count :])
@@ -285,12 +290,17 @@ class _StampsAndCodes:
                 left, top = sheet.cell_origin_mm(view.cell)
                 for index in stamps:
                     operators.append(
-                        b"q 1 0 0 1 %.3f %.3f cm /EAStamp%d Do Q" % (left * PT_PER_MM, -top * PT_PER_MM, index)
+                        b"q 1 0 0 1 %.3f %.3f cm /EAStamp%d Do Q"
+                        % (left * PT_PER_MM, -top * PT_PER_MM, index)
                     )
                 qr_left, qr_top, qr_size = qr_box_mm(sheet, view.cell)
                 operators.append(
                     qr_pdf_operators(
-                        view.badge.code, qr_left * PT_PER_MM, qr_top * PT_PER_MM, qr_size * PT_PER_MM, page_height
+                        view.badge.code,
+                        qr_left * PT_PER_MM,
+                        qr_top * PT_PER_MM,
+                        qr_size * PT_PER_MM,
+                        page_height,
                     )
                 )
                 number_left, baseline = registration_number_mm(sheet, view.cell)

@@ -85,7 +85,9 @@ BADGES = [
 
 
 def _pages_text(pdf: Path) -> list[str]:
-    text = subprocess.run(["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-enc", "UTF-8", str(pdf), "-"], capture_output=True, check=True
+    ).stdout
     return text.decode().split("\f")
 
 
@@ -114,7 +116,14 @@ def rendered(tmp_path_factory) -> dict:
     )
     a6 = folder / "a6.pdf"
     a6_pages = render_badges_pdf(BADGES, a6, layout="a6-single", workers=2, chunk_pages=4)
-    return {"a4": a4, "a4_pages": a4_pages, "a6": a6, "a6_pages": a6_pages, "progress": calls, "folder": folder}
+    return {
+        "a4": a4,
+        "a4_pages": a4_pages,
+        "a6": a6,
+        "a6_pages": a6_pages,
+        "progress": calls,
+        "folder": folder,
+    }
 
 
 # --- PDF structure ---------------------------------------------------------------------------
@@ -179,7 +188,9 @@ def test_every_qr_decodes_to_its_attendee(rendered, layout, tmp_path):
             corners = [result.position.top_left, result.position.top_right, result.position.bottom_right]
             centre_x = (corners[0].x + corners[2].x) / 2 / px_per_mm
             centre_y = (corners[0].y + corners[2].y) / 2 / px_per_mm
-            cell = int(centre_y // sheet.cell_height_mm) * sheet.columns + int(centre_x // sheet.cell_width_mm)
+            cell = int(centre_y // sheet.cell_height_mm) * sheet.columns + int(
+                centre_x // sheet.cell_width_mm
+            )
             assert result.text == page[cell].code
             assert result.format.name == "QRCode" and result.ec_level == "H"
             # The symbol itself, without its quiet zone, is at least 25 mm wide.
@@ -419,7 +430,12 @@ def test_cut_marks_stay_in_the_blank_inset():
     marks = cut_marks_mm(sheet)
     assert len(marks) == 6
     for left, top, width, height in marks:
-        assert 0 < left and left + width < sheet.page_width_mm and 0 < top and top + height < sheet.page_height_mm
+        assert (
+            0 < left
+            and left + width < sheet.page_width_mm
+            and 0 < top
+            and top + height < sheet.page_height_mm
+        )
         for cell in range(sheet.per_page):
             x, y = sheet.cell_origin_mm(cell)
             inside_content = (
