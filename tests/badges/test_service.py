@@ -124,3 +124,15 @@ def test_badge_is_attached_to_mail(app, db, demo_event):
     db.session.commit()
     filename, pdf = service._badge_attachment(db.session.get(OutboundMail, mail.id))
     assert filename == f"badge-{demo_event.slug}-{registration.id}.pdf" and pdf.startswith(b"%PDF")
+
+
+def test_organiser_reissues_from_the_registration_page(app, db, client, demo_event, staff):
+    registration = _confirmed(db, demo_event)[0]
+    old = registration.badge_secret
+    log_in(client, staff("admin"))
+    page = client.get(f"/organiser/events/{demo_event.slug}/registrations/{registration.id}").get_data(as_text=True)
+    assert "Re-issue badge" in page
+    response = client.post(f"/organiser/events/{demo_event.slug}/registrations/{registration.id}/reissue-badge")
+    assert response.status_code == 303
+    db.session.expire_all()
+    assert registration.badge_secret != old
