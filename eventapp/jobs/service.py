@@ -32,8 +32,6 @@ from ..models import Event, Job, JobStatus, StaffRole, StaffUser, utcnow
 log = logging.getLogger(__name__)
 
 PROGRESS_WRITE_INTERVAL = 0.5  # seconds between progress writes
-# A running job whose heartbeat (its last progress write) is older than this is taken as lost.
-STALE_AFTER = timedelta(minutes=5)
 
 
 @dataclass(frozen=True)
@@ -168,7 +166,8 @@ def _finish(engine, job_id: str, status: JobStatus, result: JobResult | None = N
 def mark_lost_jobs(now=None) -> int:
     """Running jobs whose runner stopped beating (a killed worker) are marked failed, never left silent."""
     now = now or utcnow()
-    stale = now - STALE_AFTER
+    # A running job whose heartbeat (its last progress write) is older than this is taken as lost.
+    stale = now - timedelta(seconds=current_app.config["JOB_STALE_SECONDS"])
     result = db.session.execute(
         update(Job)
         .where(Job.status == JobStatus.RUNNING, Job.heartbeat_at < stale)
