@@ -42,6 +42,7 @@ class PdfJoiner:
         self._page_count = 0
         self._title = title
         self._closed = False
+        self._digest = hashlib.sha256()
         self._write(_HEADER)
 
     @property
@@ -50,6 +51,7 @@ class PdfJoiner:
 
     def _write(self, data: bytes) -> None:
         self._out.write(data)
+        self._digest.update(data)
         self._position += len(data)
 
     def _allocate(self) -> int:
@@ -104,10 +106,15 @@ class PdfJoiner:
             value = reference.get_object()
             if number in parents:
                 page = value
-                for key in _INHERITED:  # pypdf has already copied inherited attributes onto the page
-                    if key not in page and key in page.get("/Parent", {}):
-                        page[NameObject(key)] = page["/Parent"][key]
-                page.pop("/Parent", None)
+                # Attributes a page inherits from its old page tree must now be its own. (pypdf
+                # copies them onto the page when it lists the pages; this is for any it did not.)
+                parent = page.pop("/Parent", None)
+                while parent is not None:
+                    parent = parent.get_object()
+                    for key in _INHERITED:
+                        if key not in page and key in parent:
+                            page[NameObject(key)] = parent.raw_get(key)
+                    parent = parent.get("/Parent")
                 relink(page)
                 page[NameObject("/Parent")] = IndirectObject(parents[number], 0, None)
             else:
@@ -153,7 +160,7 @@ class PdfJoiner:
         size = self._next_number
         lines = [b"xref\n0 %d\n" % size, b"0000000000 65535 f \n"]
         lines += [b"%010d 00000 n \n" % self._offsets[number] for number in range(1, size)]
-        file_id = hashlib.sha256(b"%d:%d" % (size, xref_at)).hexdigest()[:32].encode()
+        file_id = self._digest.hexdigest()[:32].encode()  # same content, same identifier
         trailer = b"trailer\n<< /Size %d /Root %d 0 R /ID [<%s> <%s>]%s >>\nstartxref\n%d\n%%%%EOF\n" % (
             size,
             _CATALOG,

@@ -6,6 +6,7 @@ import io
 import multiprocessing
 import os
 import re
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -199,17 +200,30 @@ class _WeasyPrint:
         return self.stylesheets[sheet.name]
 
     def pdf(self, plan: SheetPlan) -> bytes:
-        document = self.html_class(string=plan_html(plan), base_url=str(TEMPLATES_DIR))
-        return document.write_pdf(
-            stylesheets=[self.stylesheet(plan.sheet)],
-            font_config=self.font_config,
-            finisher=_StampsAndCodes(plan),
-        )
+        html = plan_html(plan)
+        # Pango's font map is not safe to share between threads: a threaded web server rendering
+        # single badges in this process takes turns.
+        with _LOCK:
+            document = self.html_class(string=html, base_url=str(TEMPLATES_DIR))
+            return document.write_pdf(
+                stylesheets=[self.stylesheet(plan.sheet)],
+                font_config=self.font_config,
+                finisher=_StampsAndCodes(plan),
+            )
 
 
-@lru_cache(maxsize=1)
+_LOCK = threading.RLock()
+
+
 def _weasy() -> _WeasyPrint:
-    return _WeasyPrint()
+    global _WEASY
+    with _LOCK:
+        if _WEASY is None:
+            _WEASY = _WeasyPrint()
+        return _WEASY
+
+
+_WEASY: _WeasyPrint | None = None
 
 
 def _pdf_string(text: str) -> bytes:
@@ -326,7 +340,9 @@ def _render_chunk(badges: Sequence[BadgeData], layout_name: str) -> bytes:
 
 def render_badge_pdf(badge: BadgeData, layout: str = "a6-single") -> bytes:
     """One attendee's badge as a one-page PDF, rendered in this process."""
-    return _render_chunk([badge], layout)
+    out = io.BytesIO()
+    render_badges_pdf([badge], out, layout=layout, workers=1)
+    return out.getvalue()
 
 
 def _default_workers() -> int:
@@ -387,10 +403,15 @@ def render_badges_pdf(
     workers = min(workers, len(chunks))
     if progress:
         progress(0, total)
-    if isinstance(out, str | os.PathLike):
+    title = f"Badges: {badges[0].event_name}"
+    if not isinstance(out, str | os.PathLike):
+        return _write_chunks(chunks, out, sheet, progress, total, workers, title)
+    try:
         with open(out, "wb") as handle:
-            return _write_chunks(chunks, handle, sheet, progress, total, workers)
-    return _write_chunks(chunks, out, sheet, progress, total, workers)
+            return _write_chunks(chunks, handle, sheet, progress, total, workers, title)
+    except BaseException:
+        Path(out).unlink(missing_ok=True)  # no half-written PDF left behind to be printed
+        raise
 
 
 def _write_chunks(
@@ -400,8 +421,9 @@ def _write_chunks(
     progress: Progress | None,
     total: int,
     workers: int,
+    title: str,
 ) -> int:
-    joiner = PdfJoiner(handle, title="Badges")
+    joiner = PdfJoiner(handle, title=title)
     done = 0
 
     def append(pdf: bytes, count: int) -> None:
@@ -417,7 +439,8 @@ def _write_chunks(
     else:
         # At most two chunks per worker in flight: every worker stays busy while finished chunks
         # wait their turn to be appended in order, and memory stays bounded.
-        with _pool(workers) as pool:
+        pool = _pool(workers)
+        try:
             pending: dict[int, Future[bytes]] = {}
             submitted = 0
             for index in range(len(chunks)):
@@ -425,4 +448,7 @@ def _write_chunks(
                     pending[submitted] = pool.submit(_render_chunk, chunks[submitted], sheet.name)
                     submitted += 1
                 append(pending.pop(index).result(), len(chunks[index]))
+        finally:
+            # On an error (or the caller giving up) drop the chunks not yet started.
+            pool.shutdown(wait=True, cancel_futures=True)
     return joiner.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import re
 import shutil
@@ -252,12 +253,9 @@ def _words(pdf: Path) -> list[list[tuple[str, float, float, float, float]]]:
     return pages
 
 
-@needs_poppler
-@pytest.mark.parametrize("layout", ["a4", "a6"])
-def test_no_text_leaves_its_badge_or_covers_the_qr(rendered, layout):
-    sheet = get_layout("a4-4up" if layout == "a4" else "a6-single")
+def _assert_text_inside_badges(pdf: Path, badges: list[BadgeData], sheet) -> None:
     slack = 1.0  # mm: glyph boxes are a little wider than the ink
-    for page_words, page in zip(_words(rendered[layout]), paginate(BADGES, sheet), strict=True):
+    for page_words, page in zip(_words(pdf), paginate(badges, sheet), strict=True):
         assert page_words
         for text, x0, y0, x1, y1 in page_words:
             cell = int(((y0 + y1) / 2) // sheet.cell_height_mm) * sheet.columns + int(
@@ -270,6 +268,60 @@ def test_no_text_leaves_its_badge_or_covers_the_qr(rendered, layout):
             qr_left, qr_top, qr_size = qr_box_mm(sheet, cell)
             overlaps_qr = x0 < qr_left + qr_size and x1 > qr_left and y0 < qr_top + qr_size and y1 > qr_top
             assert not overlaps_qr, text
+
+
+@needs_poppler
+@pytest.mark.parametrize("layout", ["a4", "a6"])
+def test_no_text_leaves_its_badge_or_covers_the_qr(rendered, layout):
+    _assert_text_inside_badges(
+        rendered[layout], BADGES, get_layout("a4-4up" if layout == "a4" else "a6-single")
+    )
+
+
+@needs_poppler
+def test_extreme_lengths_shrink_and_wrap_inside_the_badge(tmp_path):
+    """Names of 120 characters and organisations of 200, with and without spaces, in three scripts,
+    under a three-line event name: all of it inside the badge, none over the QR code."""
+    words = "Wolfeschlegelsteinhausenbergerdorff " * 4
+    institute = "International Institute for Comparative Research on Public Administration " * 3
+    extremes = [
+        _badge(1, words[:120], institute[:200], SESSIONS),
+        _badge(2, "W" * 120, "M" * 200, SESSIONS),
+        _badge(3, "王" * 60, "北" * 100, SESSIONS),
+        _badge(4, "محمد " * 24, "جامعة " * 33, SESSIONS),
+    ]
+    long_event = {
+        "event_name": "London Conference 2018: Evidence, Accountability and Governance in Fragile and "
+        "Conflict-Affected States",
+        "event_date": "Tuesday 13 November 2018, Lancaster House, London",
+    }
+    extremes = [dataclasses.replace(badge, **long_event) for badge in extremes]
+    pdf = tmp_path / "extremes.pdf"
+    render_badges_pdf(extremes, pdf, workers=1)
+    _assert_text_inside_badges(pdf, extremes, LAYOUTS["a4-4up"])
+
+
+def test_workers_from_a_threaded_process_come_from_a_fork_server(tmp_path, monkeypatch):
+    """A web server's job thread is not a process to fork: the workers come from a fork server."""
+    from eventapp.badges import render
+
+    monkeypatch.setattr(render, "_single_threaded", lambda: False)
+    out = tmp_path / "badges.pdf"
+    assert render_badges_pdf(BADGES[:4], out, layout="a6-single", workers=2, chunk_pages=2) == 4
+    assert [page.extract_text().count("London Conference 2018") for page in PdfReader(out).pages] == [1] * 4
+
+
+def test_a_failed_render_leaves_no_file(tmp_path, monkeypatch):
+    from eventapp.badges import render
+
+    def broken(badges, layout):
+        raise RuntimeError("renderer broke")
+
+    monkeypatch.setattr(render, "_render_chunk", broken)
+    out = tmp_path / "badges.pdf"
+    with pytest.raises(RuntimeError, match="renderer broke"):
+        render_badges_pdf(BADGES, out, workers=1)
+    assert not out.exists()
 
 
 @needs_poppler
