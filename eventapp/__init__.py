@@ -48,6 +48,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     from .mail.views import bp as mail_bp
     from .public.views import bp as public_bp
     from .registration.views import bp as registration_bp
+    from .report.views import bp as report_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(health_bp)
@@ -58,6 +59,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.register_blueprint(mail_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(report_bp)
 
     from .errors import register_error_handlers
     from .request_log import configure_logging, register_request_logging

@@ -132,3 +132,6 @@ def register_cli(app: Flask) -> None:
     from .mail.cli import mail_cli
 
     app.cli.add_command(mail_cli)
+    from .report.cli import report_command
+
+    app.cli.add_command(report_command)

@@ -1,0 +1,77 @@
+"""Report forms: a partner's section, the introduction, the export picker, and the buttons that start jobs."""
+
+from __future__ import annotations
+
+import re
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from ..models import SectionStatus
+from .exports import COLUMNS, DEFAULT_COLUMNS, STATUS_FILTERS
+
+TEXT_LIMIT = 20_000  # characters per part: several pages of prose
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def printable(form, field):
+    if field.data and _CONTROL.search(field.data):
+        raise ValidationError("This contains characters that cannot be used here. Please retype it.")
+
+
+def _too_long(what: str) -> str:
+    return f"{what} can be at most {TEXT_LIMIT:,} characters long."
+
+
+MARKDOWN_HINT = "Markdown: *italic*, **bold**, lists with - or 1., links as [words](https://…). Images are not shown."
+
+
+class SectionForm(FlaskForm):
+    narrative = TextAreaField("Narrative", description=MARKDOWN_HINT,
+                              validators=[Length(max=TEXT_LIMIT, message=_too_long("The narrative")), printable])
+    key_findings = TextAreaField("Key findings",
+                                 validators=[Length(max=TEXT_LIMIT, message=_too_long("Key findings")), printable])
+    lessons = TextAreaField("Lessons", validators=[Length(max=TEXT_LIMIT, message=_too_long("Lessons")), printable])
+    open_questions = TextAreaField(
+        "Ongoing questions", validators=[Length(max=TEXT_LIMIT, message=_too_long("Ongoing questions")), printable]
+    )
+    status = RadioField(
+        "Status",
+        choices=[(SectionStatus.DRAFT.value, "Draft: only your organisation's editors and the admins can read it"),
+                 (SectionStatus.READY.value, "Ready: goes into the report PDF, and every report editor can read it")],
+        default=SectionStatus.DRAFT.value,
+        validators=[DataRequired("Choose draft or ready.")],
+    )
+
+
+class IntroductionForm(FlaskForm):
+    introduction = TextAreaField(
+        "Introduction",
+        description="What the conference was, who convened, funded and opened it. " + MARKDOWN_HINT,
+        validators=[Length(max=TEXT_LIMIT, message=_too_long("The introduction")), printable],
+    )
+
+
+class StartJobForm(FlaskForm):
+    """A button that starts a background job; `start` makes a bare POST (no form) start nothing."""
+
+    start = HiddenField(default="1", validators=[InputRequired()])
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class ExportForm(FlaskForm):
+    class Meta:
+        csrf = False  # a GET form that only reads: the download link can be bookmarked
+
+    who = SelectField("Registrations", choices=[(key, label) for key, (label, _) in STATUS_FILTERS.items()],
+                      default="confirmed")
+    columns = MultiCheckboxField("Columns", choices=[(c.key, c.label) for c in COLUMNS], default=list(DEFAULT_COLUMNS),
+                                 validators=[DataRequired("Pick at least one column.")])
+    file_format = RadioField("Format", choices=[("csv", "CSV (UTF-8)"), ("xlsx", "Excel (XLSX)")], default="csv",
+                             validators=[DataRequired("Choose CSV or Excel.")])

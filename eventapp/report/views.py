@@ -1,0 +1,121 @@
+"""Report pages: the sections (each partner drafts its own), the introduction, the preview, the PDF job,
+and the admins' exports."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ..auth.roles import requires_role
+from ..events import service as events
+from ..jobs import service as jobs
+from ..models import StaffRole
+from . import exports, service
+from . import jobs as report_jobs
+from .forms import ExportForm, IntroductionForm, SectionForm, StartJobForm
+
+bp = Blueprint("report", __name__, url_prefix="/organiser/events/<slug>")
+
+REPORT_STAFF = (StaffRole.ADMIN, StaffRole.REPORT_EDITOR)
+
+
+@bp.route("/report")
+@requires_role(*REPORT_STAFF)
+def index(slug: str):
+    event = events.get_event_or_404(slug)
+    return render_template(
+        "report/index.html", event=event, states=service.section_states(event, current_user),
+        job_form=StartJobForm(), jobs=jobs.recent_jobs(event, report_jobs.REPORT_KIND, limit=5),
+        introduction_custom=bool((event.report_introduction or "").strip()),
+    )
+
+
+@bp.route("/report/sessions/<int:session_id>", methods=["GET", "POST"])
+@requires_role(*REPORT_STAFF)
+def section(slug: str, session_id: int):
+    event = events.get_event_or_404(slug)
+    try:
+        themed_session, section = service.section_for_editing(event, session_id, current_user)
+    except service.SectionNotFound:
+        abort(404)  # another partner's section: the same answer as for one that does not exist
+    form = SectionForm(obj=section if request.method == "GET" else None)
+    if request.method == "GET":
+        form.status.data = section.status.value
+    if form.validate_on_submit():
+        service.save_section(section, form.data, current_user)
+        flash("Section saved as ready: it is in the report." if form.status.data == "ready"
+              else "Draft saved: only your organisation's editors and the admins can read it.", "ok")
+        return redirect(url_for("report.section", slug=slug, session_id=session_id), 303)
+    preview = [(heading, service.render_markdown(getattr(section, name)))
+               for name, heading in service.SECTION_PARTS] if section.id else []
+    return render_template("report/section.html", event=event, themed_session=themed_session, section=section,
+                           form=form, preview=preview), 400 if request.method == "POST" else 200
+
+
+@bp.route("/report/introduction", methods=["GET", "POST"])
+@requires_role(StaffRole.ADMIN)
+def introduction(slug: str):
+    event = events.get_event_or_404(slug)
+    form = IntroductionForm()
+    if request.method == "GET":
+        form.introduction.data = service.introduction_text(event)  # prefilled from the event when empty
+    if form.validate_on_submit():
+        service.save_introduction(event, form.introduction.data)
+        flash("Introduction saved.", "ok")
+        return redirect(url_for("report.index", slug=slug), 303)
+    return render_template("report/introduction.html", event=event, form=form,
+                           custom=bool((event.report_introduction or "").strip()))
+
+
+@bp.route("/report/preview")
+@requires_role(*REPORT_STAFF)
+def preview(slug: str):
+    event = events.get_event_or_404(slug)
+    return render_template("report/preview.html", content=service.report_content(event, viewer=current_user))
+
+
+@bp.route("/report/pdf", methods=["POST"])
+@requires_role(*REPORT_STAFF)
+def build_pdf(slug: str):
+    event = events.get_event_or_404(slug)
+    if not StartJobForm().validate_on_submit():
+        flash("Use the button on this page to build the PDF.", "error")
+        return redirect(url_for("report.index", slug=slug), 303)
+    job = jobs.submit(report_jobs.REPORT_KIND, {}, event=event, by=current_user)
+    return redirect(url_for("jobs.status", job_id=job.id), 303)
+
+
+# --- Exports: admins only (they hold e-mail addresses and dietary and access needs) ---------------------------
+
+
+@bp.route("/exports")
+@requires_role(StaffRole.ADMIN)
+def exports_page(slug: str):
+    event = events.get_event_or_404(slug)
+    form = ExportForm(formdata=request.args if request.args else None)
+    if request.args and form.validate():
+        statuses = exports.STATUS_FILTERS[form.who.data][1]
+        header, body = exports.table(exports.export_rows(event, statuses), form.columns.data)
+        if form.file_format.data == "xlsx":
+            data = exports.to_xlsx(header, body)
+            mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        else:
+            data = exports.to_csv(header, body)
+            mimetype = "text/csv; charset=utf-8"
+        filename = exports.export_filename(event, form.file_format.data)
+        return Response(data, mimetype=mimetype,
+                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return render_template("report/exports.html", event=event, form=form, job_form=StartJobForm(),
+                           jobs=jobs.recent_jobs(event, report_jobs.DOOR_LIST_KIND, limit=5)), \
+        400 if request.args else 200
+
+
+@bp.route("/exports/door-list", methods=["POST"])
+@requires_role(StaffRole.ADMIN)
+def door_list(slug: str):
+    event = events.get_event_or_404(slug)
+    if not StartJobForm().validate_on_submit():
+        flash("Use the button on this page to build the door list.", "error")
+        return redirect(url_for("report.exports_page", slug=slug), 303)
+    job = jobs.submit(report_jobs.DOOR_LIST_KIND, {}, event=event, by=current_user)
+    return redirect(url_for("jobs.status", job_id=job.id), 303)
