@@ -85,8 +85,10 @@ class Config:
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: trust none).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # or "json"
-    # A running background job that has not reported progress for this long lost its worker: marked failed.
-    JOB_STALE_SECONDS = int(os.environ.get("JOB_STALE_SECONDS", "300"))
+    # A running background job beats every JOB_HEARTBEAT_SECONDS; one silent for JOB_STALE_SECONDS lost its
+    # worker (killed, machine gone) and is marked failed, to be retried.
+    JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
+    JOB_STALE_SECONDS = int(os.environ.get("JOB_STALE_SECONDS", "60"))
     # Test-only: switch off the capacity lock to show that the race it prevents is real.
     REGISTRATION_CAPACITY_LOCK = True
 

@@ -41,6 +41,8 @@ def configure_logging(app: Flask) -> None:
     root.handlers[:] = [handler]
     root.setLevel(logging.INFO)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # our own line replaces its access log
+    for noisy in ("weasyprint", "fontTools"):  # a line per page and per font subset
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 def logged_path() -> str:

@@ -120,6 +120,7 @@ def run_job(job_id: str, app: Flask | None = None) -> None:
         if not claimed:
             return
         progress = _progress_writer(engine, job_id)
+        stop_beating = _heartbeat(engine, job_id, app.config["JOB_HEARTBEAT_SECONDS"])
         try:
             job = db.session.get(Job, job_id)
             result = JOB_KINDS[job.kind].handler(job, progress)
@@ -131,8 +132,34 @@ def run_job(job_id: str, app: Flask | None = None) -> None:
             _finish(engine, job_id, JobStatus.FAILED, error=reason, message="Failed")
             return
         finally:
+            stop_beating()
             db.session.remove()
         _finish(engine, job_id, JobStatus.DONE, result=result, message="Done")
+
+
+def _heartbeat(engine, job_id: str, interval: float) -> Callable[[], None]:
+    """Touch the job's heartbeat every `interval` seconds while it runs, however long a step takes; a job
+    whose heartbeat stops (its process was killed) is then found by mark_lost_jobs()."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(interval):
+            try:
+                with Session(engine) as session:
+                    session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.RUNNING)
+                                    .values(heartbeat_at=utcnow()))
+                    session.commit()
+            except Exception:  # a missed beat is harmless; the next one tries again
+                log.warning("Job %s: heartbeat failed", job_id, exc_info=True)
+
+    thread = threading.Thread(target=beat, name=f"job-heartbeat-{job_id[:8]}", daemon=True)
+    thread.start()
+
+    def stop_beating() -> None:
+        stop.set()
+        thread.join(timeout=interval + 5)
+
+    return stop_beating
 
 
 def _progress_writer(engine, job_id: str) -> Progress:
