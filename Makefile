@@ -25,7 +25,7 @@ install: $(STAMP)
 install-dev: $(DEV_STAMP)
 
 system-deps:
-	@scripts/system-deps.sh $(wildcard system-packages.run.txt system-packages.txt)
+	@scripts/system-deps.sh system-packages.run.txt
 	@$(BIN)/python -c "import weasyprint" 2>/dev/null || { \
 	  echo "WeasyPrint cannot load its system libraries. On Debian/Ubuntu: sudo apt-get install -y libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0"; exit 1; }
 

@@ -44,7 +44,7 @@ from eventapp.tokens import BADGE_ALPHABET, badge_code, new_badge_secret
 
 needs_poppler = pytest.mark.skipif(
     shutil.which("pdftoppm") is None or shutil.which("pdftotext") is None,
-    reason="pdftoppm/pdftotext not installed: apt-get install poppler-utils (see system-packages.txt)",
+    reason="pdftoppm/pdftotext not installed: apt-get install poppler-utils (see system-packages.test.txt)",
 )
 
 SESSIONS = (
