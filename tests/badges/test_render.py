@@ -396,7 +396,7 @@ def test_qr_svg_and_pdf_draw_the_same_runs():
     assert 'viewBox="0 0 37 37"' in svg and "<path" in svg and "<image" not in svg
     runs = re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", svg)
     symbol = qr.qr_symbol(code)
-    assert [tuple(map(int, run)) for run in runs] == list(symbol.runs)
+    assert [tuple(map(int, run)) for run in runs] == symbol.runs
     # The quiet zone is empty: no run starts or ends within 4 modules of the edge.
     assert all(x >= 4 and y >= 4 and x + n <= 33 and y <= 32 for x, y, n in symbol.runs)
     assert qr.qr_svg(code) is svg  # cached
