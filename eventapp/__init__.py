@@ -39,6 +39,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
     configure_sqlite(app)
 
+    from .assignment.views import bp as assignment_bp
     from .auth.views import bp as auth_bp
     from .checkin.api import bp as checkin_api_bp
     from .checkin.views import bp as checkin_bp
@@ -59,6 +60,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.register_blueprint(mail_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(assignment_bp)
     app.register_blueprint(report_bp)
 
     from .errors import register_error_handlers

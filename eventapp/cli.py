@@ -132,6 +132,9 @@ def register_cli(app: Flask) -> None:
     from .mail.cli import mail_cli
 
     app.cli.add_command(mail_cli)
+    from .assignment.cli import assign_command
+
+    app.cli.add_command(assign_command)
     from .report.cli import report_command
 
     app.cli.add_command(report_command)
