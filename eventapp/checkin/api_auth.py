@@ -16,7 +16,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from ..auth.roles import ACCESS_ATTRIBUTE
-from ..extensions import csrf
+from ..extensions import csrf, db
 from ..models import StaffRole
 from .devices import authenticate_token
 
@@ -54,28 +54,35 @@ def _bearer_token() -> str | None:
 def api_requires_role(*roles: StaffRole, allow_device_token: bool = False) -> Callable:
     """Like @requires_role, for JSON endpoints; with allow_device_token, a live scanner token of the event also may.
 
-    A token request sets ``g.checkin_device`` (a DeviceAuth); a staff request leaves it None. Tokens are limited
-    to check-in: every other endpoint refuses them with 401. The view is exempt from the global CSRF check,
-    which is made here instead for cookie-authenticated requests only: a bearer token is not sent by a browser
-    on its own, so it cannot be forged across sites.
+    A token request sets ``g.checkin_device`` (a DeviceAuth) and ``g.checkin_connection``, the pooled connection
+    its token lookup ran on, for the check-in to run on too (one checkout, no ORM session: the scanner hot path);
+    a staff request leaves both None. Tokens are limited to check-in: every other endpoint refuses them with 401.
+    The view is exempt from the global CSRF check, which is made here instead for cookie-authenticated requests
+    only: a bearer token is not sent by a browser on its own, so it cannot be forged across sites.
     """
     roles = tuple(StaffRole(r) for r in roles)
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
-            g.checkin_device = None
+            g.checkin_device = g.checkin_connection = None
             token = _bearer_token()
             if token is not None:
                 if not allow_device_token:
                     return json_error(401, "token_not_accepted", "Scanner tokens may only check people in.")
-                device = authenticate_token(token) if token else None
-                if device is None:
+                if not token:
                     return json_error(401, "invalid_token", "This scanner token is not valid, or was revoked.")
-                if device.event.slug != kwargs.get("slug"):
-                    return json_error(403, "other_event", "This scanner token is for another event.")
-                g.checkin_device = device
-                return view(*args, **kwargs)
+                with db.engine.connect() as connection:
+                    device = authenticate_token(token, connection)
+                    if device is None:
+                        return json_error(401, "invalid_token", "This scanner token is not valid, or was revoked.")
+                    if device.event.slug != kwargs.get("slug"):
+                        return json_error(403, "other_event", "This scanner token is for another event.")
+                    g.checkin_device, g.checkin_connection = device, connection
+                    try:
+                        return view(*args, **kwargs)
+                    finally:
+                        g.checkin_connection = None
             if not current_user.is_authenticated:
                 if wants_json():
                     return json_error(401, "login_required", "Log in as check-in staff, or send a scanner token.")

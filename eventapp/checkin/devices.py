@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from ..extensions import db
 from ..models import Event, ScanLog, ScannerDevice, StaffUser, utcnow
@@ -125,9 +125,10 @@ _DEVICE_BY_TOKEN_HASH = (
 )
 
 
-def authenticate_token(token: str) -> DeviceAuth | None:
+def authenticate_token(token: str, connection: Connection | None = None) -> DeviceAuth | None:
     """The live device a bearer token belongs to, with its event, in one indexed lookup; None if unknown or revoked."""
-    row = db.session.execute(_DEVICE_BY_TOKEN_HASH, {"token_hash": hash_token(token)}).one_or_none()
+    conn = connection if connection is not None else db.session.connection()
+    row = conn.execute(_DEVICE_BY_TOKEN_HASH, {"token_hash": hash_token(token)}).one_or_none()
     if row is None:
         return None
     return DeviceAuth(

@@ -1,0 +1,308 @@
+"""Check-ins per second and p50/p99 latency through POST /api/events/<slug>/checkin, against gunicorn on
+127.0.0.1 with 16 concurrent scanners, on SQLite and on PostgreSQL; beside a bare Flask route (the tiny app in
+this file) that looks a scanner token up and updates one row, in the same run and on the same database.
+
+    .venv/bin/python benchmarks/checkin.py [--scans 4000] [--scanners 16] [--workers 4] [--rounds 4]
+                                           [--databases sqlite,postgresql]
+
+Each scanner has its own device token and scans its own badges one after another, each scan a first arrival
+(a write), with a fresh nonce, as a scanner at the door does. The two servers run side by side and take turns
+(--rounds), so that a change in the machine's load falls on both alike; the figures are over all turns.
+PostgreSQL needs a server on 127.0.0.1:5432 (user postgres, trust); the benchmark creates and drops its own
+database, eventapp_bench_checkin.
+Aim: the API at least 70% of the bare route's rate, with p99 under 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import json
+import os
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # eventapp imports config.py from the root
+
+PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PG_DATABASE = "eventapp_bench_checkin"
+WARMUP_SCANS = 64
+
+
+# ---- the bare route: a token lookup and a one-row update, nothing else ----
+
+def bare_app():
+    """gunicorn 'checkin:bare_app()': the same engine settings as eventapp's (pool_pre_ping, SQLite pragmas)."""
+    from flask import Flask, jsonify, request
+    from sqlalchemy import create_engine, event, text
+
+    url = os.environ["BENCH_DATABASE_URL"]
+    engine = create_engine(url, pool_pre_ping=True)
+    if url.startswith("sqlite"):
+        @event.listens_for(engine, "connect")
+        def _pragmas(connection, _record):  # as eventapp/database.py sets them
+            cursor = connection.cursor()
+            for pragma in ("foreign_keys = ON", "busy_timeout = 15000", "journal_mode = WAL", "synchronous = NORMAL"):
+                cursor.execute(f"PRAGMA {pragma}")
+            cursor.close()
+
+    app = Flask("bare")
+    find_scanner = text("SELECT id FROM bench_scanner WHERE token_hash = :h AND revoked_at IS NULL")
+    check_in = text("UPDATE bench_badge SET checked_in_at = :at, scanner_id = :s WHERE code = :code")
+
+    @app.post("/bare/checkin")
+    def checkin():
+        token = request.headers.get("Authorization", "")[len("Bearer "):]
+        code = (request.get_json(silent=True) or {}).get("code", "")
+        with engine.begin() as conn:
+            scanner = conn.execute(find_scanner, {"h": hashlib.sha256(token.encode()).hexdigest()}).scalar()
+            if scanner is None:
+                return jsonify(error="invalid_token"), 401
+            updated = conn.execute(check_in, {"at": time.time(), "s": scanner, "code": code}).rowcount
+        return jsonify(result="ok" if updated else "unknown_code")
+
+    return app
+
+
+# ---- servers and databases ----
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def gunicorn(app_spec: str, env: dict[str, str], workers: int, log: Path, chdir: Path = ROOT):
+    port = _free_port()
+    gunicorn_bin = str(Path(sys.executable).with_name("gunicorn"))
+    with open(log, "ab") as log_file:
+        process = subprocess.Popen(
+            [gunicorn_bin, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--chdir", str(chdir),
+             "--log-level", "warning", app_spec],
+            env={**os.environ, **env}, stdout=log_file, stderr=log_file, start_new_session=True,
+        )
+    try:
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(f"gunicorn {app_spec} exited; see {log}") from None
+                time.sleep(0.1)
+        else:
+            raise RuntimeError(f"gunicorn {app_spec} did not start; see {log}")
+        yield port, process.pid
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def server_cpu_seconds(master_pid: int) -> float:
+    """User + system CPU of a gunicorn master and its workers so far (Linux /proc), to see cost apart from load."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid = int(stat.parent.name)
+            fields = stat.read_text().rsplit(")", 1)[1].split()  # after "pid (name)": state, ppid, ...
+        except (OSError, ValueError):
+            continue
+        if pid == master_pid or int(fields[1]) == master_pid:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def fresh_database(kind: str, folder: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{folder / 'checkin-bench.sqlite3'}"
+    import psycopg
+
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
+    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DATABASE}"
+
+
+def drop_database(kind: str) -> None:
+    if kind == "postgresql":
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+
+
+def prepare(url: str, instance: Path, attendees: int, scanners: int):
+    """The demo conference with enough confirmed attendees, one device token per scanner, and the bare tables."""
+    from flask_migrate import upgrade
+    from sqlalchemy import select, text, update
+
+    from eventapp import create_app
+    from eventapp.checkin.devices import issue_device
+    from eventapp.demo.service import seed_demo
+    from eventapp.extensions import db
+    from eventapp.models import Registration, RegistrationStatus
+    from eventapp.tokens import badge_code
+
+    app = create_app("default", {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": instance, "SECRET_KEY": "bench"})
+    with app.app_context():
+        upgrade()
+        event = seed_demo(attendees=attendees).event
+        event.capacity = None
+        db.session.execute(update(Registration).values(status=RegistrationStatus.CONFIRMED, waitlisted_at=None))
+        db.session.commit()
+        codes = [badge_code(s) for s in db.session.execute(select(Registration.badge_secret)).scalars()]
+        tokens = [issue_device(event, f"Bench scanner {i + 1}", None).token for i in range(scanners)]
+        slug = event.slug
+        with db.engine.begin() as conn:
+            conn.execute(text("CREATE TABLE bench_scanner (id INTEGER PRIMARY KEY, token_hash VARCHAR(64) UNIQUE,"
+                              " revoked_at VARCHAR(40))"))
+            conn.execute(text("CREATE TABLE bench_badge (id INTEGER PRIMARY KEY, code VARCHAR(40) UNIQUE,"
+                              " checked_in_at FLOAT, scanner_id INTEGER)"))
+            conn.execute(text("INSERT INTO bench_scanner (id, token_hash) VALUES (:id, :h)"),
+                         [{"id": i + 1, "h": hashlib.sha256(t.encode()).hexdigest()} for i, t in enumerate(tokens)])
+            conn.execute(text("INSERT INTO bench_badge (id, code) VALUES (:id, :code)"),
+                         [{"id": i + 1, "code": c} for i, c in enumerate(codes)])
+        db.engine.dispose()
+    return app, slug, codes, tokens
+
+
+# ---- the scanners ----
+
+def fire(port: int, path: str, tokens: list[str], codes_by_scanner: list[list[str]]):
+    """All scanners at once, each posting its scans one after another. Returns (seconds, latencies, results)."""
+    latencies: list[float] = []
+    results: Counter = Counter()
+    lock = threading.Lock()
+    barrier = threading.Barrier(len(tokens) + 1)
+
+    def scanner(token: str, codes: list[str]) -> None:
+        headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+        mine: list[float] = []
+        answers: Counter = Counter()
+        barrier.wait()
+        for code in codes:
+            body = json.dumps({"code": code, "nonce": uuid.uuid4().hex})
+            started = time.perf_counter()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn.request("POST", path, body, headers)
+            response = conn.getresponse()
+            payload = response.read()
+            conn.close()
+            mine.append(time.perf_counter() - started)
+            answers[json.loads(payload).get("result") if response.status == 200 else f"HTTP {response.status}"] += 1
+        with lock:
+            latencies.extend(mine)
+            results.update(answers)
+
+    with ThreadPoolExecutor(len(tokens)) as pool:
+        futures = [pool.submit(scanner, t, c) for t, c in zip(tokens, codes_by_scanner, strict=True)]
+        barrier.wait()
+        started = time.perf_counter()
+        for f in futures:
+            f.result()
+        elapsed = time.perf_counter() - started
+    return elapsed, latencies, results
+
+
+def _merge(runs):
+    elapsed = sum(r[0] for r in runs)
+    latencies = [x for r in runs for x in r[1]]
+    results = sum((r[2] for r in runs), Counter())
+    return elapsed, latencies, results
+
+
+def split(items: list, parts: int) -> list[list]:
+    return [items[i::parts] for i in range(parts)]
+
+
+def describe(label: str, elapsed: float, latencies: list[float], results: Counter) -> tuple[float, float]:
+    ordered = sorted(latencies)
+    rate = len(ordered) / elapsed
+    p50 = statistics.median(ordered) * 1000
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    print(f"  {label:<44} {rate:7.0f}/s   p50 {p50:5.1f} ms   p99 {p99:5.1f} ms   {dict(results)}", flush=True)
+    return rate, p99
+
+
+def run(kind: str, args, folder: Path) -> None:
+    url = fresh_database(kind, folder)
+    instance = folder / "instance"
+    total = args.scans + 2 * WARMUP_SCANS
+    app, slug, codes, tokens = prepare(url, instance, total, args.scanners)
+    warm_bare, warm_app, scans = codes[:WARMUP_SCANS], codes[WARMUP_SCANS:2 * WARMUP_SCANS], codes[2 * WARMUP_SCANS:]
+    scans = scans[: args.scans]
+    print(f"{kind}: {len(scans)} check-ins, {args.scanners} scanners at once, gunicorn -w {args.workers}", flush=True)
+    bare_env = {"BENCH_DATABASE_URL": url}
+    app_env = {"DATABASE_URL": url, "EVENTAPP_INSTANCE": str(instance), "SECRET_KEY": "bench", "MAIL_DELIVERY": "off"}
+    log = folder / "gunicorn.log"
+    api = f"/api/events/{slug}/checkin"
+    # Both servers up at once and their turns interleaved, so that a change in the machine's load affects both.
+    rounds = [split(part, len(tokens)) for part in split(scans, args.rounds)]
+    bare_runs, app_runs = [], []
+    cpu = Counter()
+    bare_server = gunicorn("checkin:bare_app()", bare_env, args.workers, log, chdir=ROOT / "benchmarks")
+    with bare_server as (bare_port, bare_pid), gunicorn("wsgi:app", app_env, args.workers, log) as (app_port, app_pid):
+        fire(bare_port, "/bare/checkin", tokens, split(warm_bare, len(tokens)))
+        fire(app_port, api, tokens, split(warm_app, len(tokens)))
+        for i, codes_by_scanner in enumerate(rounds, start=1):
+            before = server_cpu_seconds(bare_pid)
+            bare_runs.append(fire(bare_port, "/bare/checkin", tokens, codes_by_scanner))
+            cpu["bare"] += server_cpu_seconds(bare_pid) - before
+            before = server_cpu_seconds(app_pid)
+            app_runs.append(fire(app_port, api, tokens, codes_by_scanner))
+            cpu["app"] += server_cpu_seconds(app_pid) - before
+            if args.rounds > 1:
+                print(f"  round {i}: bare {len(bare_runs[-1][1]) / bare_runs[-1][0]:.0f}/s, "
+                      f"eventapp {len(app_runs[-1][1]) / app_runs[-1][0]:.0f}/s", flush=True)
+    bare_rate, bare_p99 = describe("bare route: token lookup + one UPDATE", *_merge(bare_runs))
+    app_rate, app_p99 = describe("eventapp POST /api/events/<slug>/checkin", *_merge(app_runs))
+    print(f"  server CPU per check-in (all workers, whatever the load): bare {cpu['bare'] / len(scans) * 1000:.2f} ms, "
+          f"eventapp {cpu['app'] / len(scans) * 1000:.2f} ms", flush=True)
+
+    from sqlalchemy import func, select
+
+    from eventapp.extensions import db
+    from eventapp.models import CheckIn, ScanLog
+
+    with app.app_context():
+        check_ins = db.session.execute(select(func.count()).select_from(CheckIn)).scalar_one()
+        logged = db.session.execute(select(func.count()).select_from(ScanLog)).scalar_one()
+        db.engine.dispose()
+    verdict = "meets" if app_rate >= 0.7 * bare_rate and app_p99 < 50 else "MISSES"
+    print(f"  ratio eventapp / bare: {app_rate / bare_rate:.2f}; p99 {app_p99:.1f} ms "
+          f"({verdict} the aim: >= 0.70 and p99 < 50 ms); check-ins {check_ins}, scan log rows {logged} "
+          f"(expected {len(scans) + len(warm_app)} each)", flush=True)
+    drop_database(kind)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scans", type=int, default=4000)
+    parser.add_argument("--scanners", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2)
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    parser.add_argument("--rounds", type=int, default=4, help="turns each server takes, interleaved")
+    args = parser.parse_args()
+    print(f"{os.cpu_count()} CPUs; load average {os.getloadavg()[0]:.2f} at the start", flush=True)
+    for kind in args.databases.split(","):
+        with tempfile.TemporaryDirectory(prefix="checkin-bench-") as folder:
+            run(kind.strip(), args, Path(folder))
+
+
+if __name__ == "__main__":
+    main()
