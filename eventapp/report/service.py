@@ -136,7 +136,7 @@ def save_section(section: ReportSection, data: dict, by: StaffUser) -> ReportSec
 def default_introduction(event: Event) -> str:
     """The introduction as Markdown, from what the event knows: what it was, who convened, funded and opened it."""
     day = f"{event.start_date.day} {event.start_date:%B %Y}"
-    lines = [f"The {_without_article(event.name)} was held at {event.venue} on {day}."]
+    lines = [f"The {_without_article(event.name)} was held on {day} ({event.venue})."]
     if event.summary:
         lines.append("")
         lines.append(event.summary.strip())
@@ -144,7 +144,7 @@ def default_introduction(event: Event) -> str:
     if convenors:
         lines += ["", "It was convened by the following organisations:", ""]
         for org in convenors:
-            description = f" {org.description.strip()}" if org.description else ""
+            description = f": {org.description.strip()}" if org.description else ""
             lines.append(f"- **{org.name}**{description}")
     if event.funder is not None:
         lines += ["", f"The conference was funded by {event.funder.name}."]
