@@ -167,7 +167,8 @@ def test_newcomers_are_placed_without_moving_anyone(admin_client, demo_event):
     assert again.status_code == 409 and "Every confirmed attendee already has a session." in text(again)
 
 
-def test_publish_button_queues_one_mail_each(admin_client, demo_event):
+def test_publish_button_queues_one_mail_each(app, admin_client, demo_event):
+    app.config["MAIL_DELIVERY"] = "off"  # queued is what this tests; rendering twelve badges is the badges' test
     refused = admin_client.post(base(demo_event) + "/publish")
     assert refused.status_code == 409 and "Nobody has a session yet" in text(refused)
     service.apply(demo_event)
@@ -183,7 +184,7 @@ def test_publish_button_queues_one_mail_each(admin_client, demo_event):
 
 
 def test_the_forms_carry_their_csrf_tokens(make_app, demo_event):
-    app = make_app(WTF_CSRF_ENABLED=True)
+    app = make_app(WTF_CSRF_ENABLED=True, MAIL_DELIVERY="off")
     with app.app_context():
         from eventapp.auth.service import create_staff_user
 
