@@ -1,4 +1,4 @@
-"""The badge's QR code as a small vector SVG, built with qrcode's SVG path image factory."""
+"""The badge's QR code: qrcode's symbol, as SVG from its path image factory and as PDF rectangles."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ class RunLengthSvgPathImage(SvgPathImage):
         subpaths = [
             f"M{x} {y}h{length}v1h{-length}z" for x, y, length in dark_runs(self.modules, self.border)
         ]
-        # No id attribute: several badges share one HTML document and ids must stay unique.
+        # No id attribute: several codes may share one HTML page, and ids must stay unique.
         self.path = ET.Element(ET.QName("path"), d="".join(subpaths), **self.QR_PATH_STYLE)
         self._img.append(self.path)
 
