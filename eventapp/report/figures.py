@@ -197,25 +197,18 @@ def _groups(
     return groups
 
 
-def choose_bin_minutes(span: timedelta) -> int:
-    minutes = span.total_seconds() / 60
-    for width in BIN_CHOICES:
-        if minutes / width < MAX_BINS:
-            return width
-    return BIN_CHOICES[-1]
-
-
 def arrival_bins(moments: Iterable[datetime], timezone: str = "UTC") -> tuple[list[ArrivalBin], int]:
     """Arrivals counted per interval of local time, with the empty intervals between the first and the last."""
     zone = ZoneInfo(timezone)
     local = sorted(m.astimezone(zone) for m in moments)
     if not local:
         return [], BIN_CHOICES[0]
-    width = choose_bin_minutes(local[-1] - local[0])
-    step = timedelta(minutes=width)
-
     # Intervals counted from midnight before the first arrival, so 15-minute bars start at :00, :15, ...
     origin = local[0].replace(hour=0, minute=0, second=0, microsecond=0)
+    for width in BIN_CHOICES:  # the narrowest width whose aligned intervals number at most MAX_BINS
+        step = timedelta(minutes=width)
+        if (local[-1] - origin) // step - (local[0] - origin) // step < MAX_BINS:
+            break
 
     def floor(moment: datetime) -> datetime:
         return origin + ((moment - origin) // step) * step

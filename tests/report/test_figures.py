@@ -11,7 +11,6 @@ from eventapp.report.figures import (
     PersonRow,
     SessionRow,
     arrival_bins,
-    choose_bin_minutes,
     compute_figures,
 )
 
@@ -53,8 +52,9 @@ def test_arrival_intervals_are_round_and_include_the_empty_ones():
     assert [b.arrivals for b in bins] == [2] + [0] * 9 + [1]
     assert bins[-1].cumulative == 3
     assert arrival_bins([], "UTC") == ([], 5)
-    assert choose_bin_minutes(timedelta(hours=3)) == 15
-    assert choose_bin_minutes(timedelta(days=3)) == 360
+    assert arrival_bins([T0, T0 + timedelta(hours=3, minutes=30)], "UTC")[1] == 15
+    bins, width = arrival_bins([T0 + timedelta(minutes=5), T0 + timedelta(minutes=1830)], "UTC")
+    assert width == 120 and len(bins) == 16  # aligned intervals, not the bare span, decide the width
 
 
 people_rows = st.lists(
