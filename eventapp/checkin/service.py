@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, and_, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
@@ -420,9 +421,12 @@ def _earlier_check_in(
 
 
 def _when_and_who(moment: datetime, who: str, timezone: str) -> dict:
+    zone = ZoneInfo(timezone)
+    # "at 09:12" on the day itself; an arrival on an earlier day of a longer event says which day.
+    same_day = moment.astimezone(zone).date() == utcnow().astimezone(zone).date()
     return {
         "checked_in_at": moment.isoformat(),
-        "checked_in_at_local": format_local_time(moment, timezone, "%H:%M"),
+        "checked_in_at_local": format_local_time(moment, timezone, "%H:%M" if same_day else "%a %d %b, %H:%M"),
         "checked_in_by": who,
     }
 

@@ -215,3 +215,15 @@ def test_every_scan_is_logged_with_an_excerpt_of_what_was_scanned(event_ref, peo
     assert len(rows[1].code_excerpt) <= 80 and rows[1].code_excerpt.endswith("(10000 chars)")
     assert rows[2].code_excerpt == "bad\ufffd\ufffd[31m\ufffd"
     assert all(r.response_json for r in rows)
+
+
+def test_an_arrival_on_an_earlier_day_says_which_day(event_ref, people, scanner, db):
+    from datetime import timedelta
+
+    first = check_in(event_ref, scanner, code=code_of(people[11])).answer
+    row = db.session.get(CheckIn, first["check_in_id"])
+    row.checked_in_at = row.checked_in_at - timedelta(days=1)
+    db.session.commit()
+    again = check_in(event_ref, scanner, code=code_of(people[11])).answer
+    assert again["result"] == "already_checked_in"
+    assert "," in again["checked_in_at_local"] and again["message"].startswith("Already checked in at ")
