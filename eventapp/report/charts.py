@@ -57,10 +57,15 @@ def _fmt(value: float) -> str:
 
 
 class _Canvas:
-    """Collects SVG shapes and positioned HTML text for one chart."""
+    """Collects SVG shapes and positioned text for one chart.
 
-    def __init__(self, uid: str):
+    For print (WeasyPrint) the text is HTML over the SVG, placed by style attributes; for a browser it is SVG
+    <text>, which browsers shape properly, and which the app's Content-Security-Policy (no inline styles)
+    lets through."""
+
+    def __init__(self, uid: str, for_print: bool = True):
         self.uid = uid
+        self.for_print = for_print
         self.shapes: list[str] = []
         self.texts: list[str] = []
 
@@ -81,6 +86,13 @@ class _Canvas:
 
     def text(self, x: float, y: float, words: str, anchor: str = "start", cls: str = "", width: float = 40) -> None:
         """Text whose line is vertically centred on y, starting, ending or centred at x."""
+        if not self.for_print:
+            size = {"tick": 2.3}.get(cls, 2.5)
+            weight = ' font-weight="bold"' if cls == "value" else ""
+            colour = "#333" if cls == "tick" else "#000"
+            self.shapes.append(f'<text x="{x:.2f}" y="{y + size * 0.35:.2f}" font-size="{size}" text-anchor="{anchor}" '
+                               f'fill="{colour}"{weight}>{escape(words)}</text>')
+            return
         top = y - LINE / 2
         if anchor == "end":
             place = f"left:{x - width:.2f}mm;width:{width:.2f}mm;text-align:right"
@@ -96,6 +108,12 @@ class _Canvas:
             'patternTransform="rotate(45)"><rect width="1.4" height="1.4" fill="#fff"/>'
             '<line x1="0" y1="0" x2="0" y2="1.4" stroke="#000" stroke-width="0.55"/></pattern></defs>'
         )
+        if not self.for_print:
+            return Markup(  # noqa: S704 - every word went through escape(); the shapes hold only numbers
+                f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-svg" role="img" viewBox="0 0 {WIDTH:.0f} '
+                f'{height:.2f}" width="{WIDTH:.0f}mm" height="{height:.2f}mm" font-family="sans-serif">'
+                f"<title>{escape(title)} (the numbers are in the table below)</title>{defs}{''.join(self.shapes)}</svg>"
+            )
         svg = (
             f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-graphics" aria-hidden="true" '
             f'viewBox="0 0 {WIDTH:.0f} {height:.2f}" width="{WIDTH:.0f}mm" height="{height:.2f}mm">'
@@ -116,9 +134,9 @@ def _legend(canvas: _Canvas, names: Sequence[str], y: float) -> None:
         x += 10 + 2.0 * len(name)
 
 
-def bar_chart(title: str, rows: Sequence[BarRow], series: Sequence[str], uid: str) -> Markup:
+def bar_chart(title: str, rows: Sequence[BarRow], series: Sequence[str], uid: str, for_print: bool = True) -> Markup:
     """Horizontal bars: a label on the left of each group, one bar per series, the number after each bar."""
-    canvas = _Canvas(uid)
+    canvas = _Canvas(uid, for_print)
     n = len(series)
     bar_h = 4.0 if n == 1 else 3.2
     gap, row_gap = 0.6, 2.6
@@ -150,9 +168,10 @@ def bar_chart(title: str, rows: Sequence[BarRow], series: Sequence[str], uid: st
     return canvas.render(height, title)
 
 
-def arrivals_chart(title: str, bins: Sequence[ArrivalBin], bin_minutes: int, uid: str) -> Markup:
+def arrivals_chart(title: str, bins: Sequence[ArrivalBin], bin_minutes: int, uid: str,
+                   for_print: bool = True) -> Markup:
     """Arrivals per interval as bars (each with its count), the running total as a dashed line on the right scale."""
-    canvas = _Canvas(uid)
+    canvas = _Canvas(uid, for_print)
     left, right, top = 10.0, 12.0, 8.0
     plot_h = 55.0
     base = top + plot_h

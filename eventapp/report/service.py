@@ -240,7 +240,7 @@ def _country_chart_rows(groups: list[GroupFigure]) -> list[charts.BarRow]:
     return rows
 
 
-def draw_charts(figures: ReportFigures) -> Charts:
+def draw_charts(figures: ReportFigures, for_print: bool = True) -> Charts:
     a = figures.attendance
     both = ("Registered", "Checked in")
     return Charts(
@@ -249,19 +249,21 @@ def draw_charts(figures: ReportFigures) -> Charts:
             [charts.BarRow("Registered (confirmed places)", (a.registered,)),
              charts.BarRow("Checked in", (a.checked_in,)),
              charts.BarRow("No-shows", (a.no_shows,))],
-            ("People",), "chart-attendance",
+            ("People",), "chart-attendance", for_print,
         ),
         sessions=charts.bar_chart(
             "Themed sessions: assigned and attended",
             [charts.BarRow(f"{s.position}. {s.title}", (s.assigned, s.attended)) for s in figures.sessions],
-            ("Assigned", "Attended"), "chart-sessions",
+            ("Assigned", "Attended"), "chart-sessions", for_print,
         ),
         by_kind=charts.bar_chart(
             "By kind of organisation", [charts.BarRow(g.label, (g.registered, g.checked_in)) for g in figures.by_kind],
-            both, "chart-kind",
+            both, "chart-kind", for_print,
         ),
-        by_country=charts.bar_chart("By country", _country_chart_rows(figures.by_country), both, "chart-country"),
-        arrivals=charts.arrivals_chart("Arrivals over time", figures.arrivals, figures.bin_minutes, "chart-arrivals"),
+        by_country=charts.bar_chart("By country", _country_chart_rows(figures.by_country), both, "chart-country",
+                                    for_print),
+        arrivals=charts.arrivals_chart("Arrivals over time", figures.arrivals, figures.bin_minutes, "chart-arrivals",
+                                       for_print),
     )
 
 
@@ -376,9 +378,10 @@ class ReportContent:
         return f"{day.day} {day:%B %Y}"
 
 
-def report_content(event: Event, viewer: StaffUser | None = None) -> ReportContent:
+def report_content(event: Event, viewer: StaffUser | None = None, for_print: bool = True) -> ReportContent:
     """What the report says. With no viewer (the PDF), ready sections only; a viewer's preview adds the drafts
-    that viewer may read, marked as drafts. No other draft's text is ever read into the result."""
+    that viewer may read, marked as drafts. No other draft's text is ever read into the result. `for_print`
+    draws the charts for WeasyPrint; a browser gets charts with their text in the SVG."""
     sections = _sections_by_session(event)
     views = []
     for i, ts in enumerate(event.themed_sessions, start=1):
@@ -404,7 +407,7 @@ def report_content(event: Event, viewer: StaffUser | None = None) -> ReportConte
         introduction=render_markdown(introduction_text(event)),
         sections=views,
         figures=figures,
-        charts=draw_charts(figures),
+        charts=draw_charts(figures, for_print),
         annex=annex(event, check_ins),
         generated_at=utcnow(),
     )

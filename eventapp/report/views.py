@@ -71,7 +71,8 @@ def introduction(slug: str):
 @requires_role(*REPORT_STAFF)
 def preview(slug: str):
     event = events.get_event_or_404(slug)
-    return render_template("report/preview.html", content=service.report_content(event, viewer=current_user))
+    content = service.report_content(event, viewer=current_user, for_print=False)
+    return render_template("report/preview.html", content=content)
 
 
 @bp.route("/report/pdf", methods=["POST"])
