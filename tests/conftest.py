@@ -73,6 +73,15 @@ def make_app(database_url, tmp_path) -> Iterator[Callable[..., Flask]]:
         settings = {"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_DIR": tmp_path / "instance"}
         settings.update(overrides)
         app = create_app("testing", settings)
+
+        @app.teardown_request
+        def _forget_user(_error):
+            # Requests made while a test holds the app context share its `g`; in production every request
+            # has its own. Forget the logged-in user so that two test clients never see each other's.
+            from flask import g
+
+            g.pop("_login_user", None)
+
         apps.append(app)
         return app
 

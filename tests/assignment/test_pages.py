@@ -49,7 +49,7 @@ def test_only_admins_get_in(app, client, staff, demo_event, role):
 def test_preview_then_apply(admin_client, demo_event):
     page = admin_client.get(base(demo_event))
     assert page.status_code == 200 and "Nobody has a session yet." in text(page)
-    assert "Assign attendees to sessions" in text(admin_client.get(f"/organiser/events/{demo_event.slug}"))
+    assert "Session assignment" in text(admin_client.get(f"/organiser/events/{demo_event.slug}"))
 
     preview = admin_client.get(base(demo_event) + "/preview")
     html = text(preview)
