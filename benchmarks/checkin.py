@@ -74,6 +74,10 @@ def bare_app():
             updated = conn.execute(check_in, {"at": time.time(), "s": scanner, "code": code}).rowcount
         return jsonify(result="ok" if updated else "unknown_code")
 
+    @app.get("/bare/hello")
+    def hello():  # the floor: what a request costs this app with no work at all
+        return jsonify(result="ok")
+
     return app
 
 
@@ -183,7 +187,7 @@ def prepare(url: str, instance: Path, attendees: int, scanners: int):
 
 # ---- the scanners ----
 
-def fire(port: int, path: str, tokens: list[str], codes_by_scanner: list[list[str]]):
+def fire(port: int, path: str, tokens: list[str], codes_by_scanner: list[list[str]], method: str = "POST"):
     """All scanners at once, each posting its scans one after another. Returns (seconds, latencies, results)."""
     latencies: list[float] = []
     results: Counter = Counter()
@@ -199,12 +203,13 @@ def fire(port: int, path: str, tokens: list[str], codes_by_scanner: list[list[st
             body = json.dumps({"code": code, "nonce": uuid.uuid4().hex})
             started = time.perf_counter()
             conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-            conn.request("POST", path, body, headers)
+            conn.request(method, path, body if method == "POST" else None, headers)
             response = conn.getresponse()
             payload = response.read()
             conn.close()
             mine.append(time.perf_counter() - started)
-            answers[json.loads(payload).get("result") if response.status == 200 else f"HTTP {response.status}"] += 1
+            answer = json.loads(payload) if response.status == 200 else {}
+            answers[answer.get("result") or answer.get("status") or f"HTTP {response.status}"] += 1
         with lock:
             latencies.extend(mine)
             results.update(answers)
@@ -269,10 +274,23 @@ def run(kind: str, args, folder: Path) -> None:
             if args.rounds > 1:
                 print(f"  round {i}: bare {len(bare_runs[-1][1]) / bare_runs[-1][0]:.0f}/s, "
                       f"eventapp {len(app_runs[-1][1]) / app_runs[-1][0]:.0f}/s", flush=True)
+        # The floor: an empty GET on each, to tell the app's per-request machinery apart from the check-in.
+        floor_codes = split(scans[: len(scans) // 2], len(tokens))
+        before = server_cpu_seconds(bare_pid)
+        bare_floor = fire(bare_port, "/bare/hello", tokens, floor_codes, method="GET")
+        cpu["bare_floor"] = server_cpu_seconds(bare_pid) - before
+        before = server_cpu_seconds(app_pid)
+        app_floor = fire(app_port, "/healthz", tokens, floor_codes, method="GET")
+        cpu["app_floor"] = server_cpu_seconds(app_pid) - before
     bare_rate, bare_p99 = describe("bare route: token lookup + one UPDATE", *_merge(bare_runs))
     app_rate, app_p99 = describe("eventapp POST /api/events/<slug>/checkin", *_merge(app_runs))
-    print(f"  server CPU per check-in (all workers, whatever the load): bare {cpu['bare'] / len(scans) * 1000:.2f} ms, "
-          f"eventapp {cpu['app'] / len(scans) * 1000:.2f} ms", flush=True)
+    describe("floor: bare GET /bare/hello (no work)", *bare_floor)
+    describe("floor: eventapp GET /healthz (no work)", *app_floor)
+    counts = {"bare": len(scans), "app": len(scans), "bare_floor": len(bare_floor[1]), "app_floor": len(app_floor[1])}
+    per = {key: cpu[key] / counts[key] * 1000 for key in counts}
+    print(f"  server CPU per request (all workers; load-independent): check-in bare {per['bare']:.2f} ms, "
+          f"eventapp {per['app']:.2f} ms; empty GET bare {per['bare_floor']:.2f} ms, "
+          f"eventapp {per['app_floor']:.2f} ms", flush=True)
 
     from sqlalchemy import func, select
 
