@@ -2,7 +2,7 @@
 
 Who is assigned: confirmed registrations only. Preferences are read by rank; the solver's tie order is
 registration order (created_at, then id). Every function that writes takes the event's registration lock
-(:func:`eventapp.registration.service.lock_event`), so two organisers pressing "apply" at once, or an
+(:func:`eventapp.registration.service.holding_event_lock`), so two organisers pressing "apply" at once, or an
 apply racing a cancellation, queue instead of interleaving; whatever they read is read after the lock.
 
 Kept across a re-run: pinned assignments (an organiser's move). Everything else (solver-made and late
@@ -44,7 +44,8 @@ from ..models import (
     TimeSlot,
     utcnow,
 )
-from ..registration.service import lock_event
+from ..registration.service import holding_event_lock
+from ..rules import RuleBroken
 from ..templating import format_local_time
 from .solver import (
     AssignmentInputError,
@@ -62,16 +63,8 @@ MAIL_KIND = "assignment"
 # --- errors a person can cause ---------------------------------------------------------------------------------
 
 
-class AssignmentError(Exception):
+class AssignmentError(RuleBroken):
     """A rule an organiser's request breaks; `field` names the form field the sentence belongs next to."""
-
-    field: str | None = None
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        if field is not None:
-            self.field = field
 
 
 class UnknownRegistration(AssignmentError):
@@ -461,8 +454,7 @@ def apply(
     run (a row whose session is unchanged is left as it is). With `fingerprint` (from a preview), refuses
     if the input changed since. Commits."""
     now = now or utcnow()
-    try:
-        lock_event(event)
+    with holding_event_lock(event):
         state = _load(event)
         inputs = _solver_input(state)
         if fingerprint is not None and fingerprint != inputs.fingerprint:
@@ -475,10 +467,6 @@ def apply(
         db.session.flush()
         after = _load(event)
         report = _report(after, after.seats(), _rows_by_key(after))
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return Applied(report=report, changes=changed, removed=removed)
 
 
@@ -597,8 +585,7 @@ def move(
 
     A full session refuses unless `allow_over_capacity`. Commits."""
     now = now or utcnow()
-    try:
-        lock_event(event)
+    with holding_event_lock(event):
         registration = _confirmed_person(event, registration_id)
         target = db.session.get(ThemedSession, themed_session_id) if 0 < themed_session_id < 2**31 else None
         if target is None or target.event_id != event.id:
@@ -633,10 +620,6 @@ def move(
             db.session.flush()
             _touch_person(registration.id, now)
             _badges_changed([registration.id], now)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return Moved(registration, target, over, changed)
 
 
@@ -664,8 +647,7 @@ def _touch_person(registration_id: int, now: datetime) -> None:
 
 def unpin(event: Event, registration_id: int) -> int:
     """Let the next run move this attendee again; their seat stays until then. How many pins were lifted."""
-    try:
-        lock_event(event)
+    with holding_event_lock(event):
         registration = get_person(event, registration_id)
         if registration is None:
             raise UnknownRegistration("There is no such registration at this event.")
@@ -675,10 +657,6 @@ def unpin(event: Event, registration_id: int) -> int:
             .values(pinned=False)
             .execution_options(synchronize_session="fetch")
         ).rowcount
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return lifted
 
 
@@ -738,8 +716,7 @@ def _held(state: _State) -> dict[int, list[Assignment]]:
 def place_late(event: Event, registration_id: int, by: StaffUser | None, now: datetime | None = None) -> Placed:
     """Give a confirmed attendee without a session the best open seat in each slot they lack, moving nobody."""
     now = now or utcnow()
-    try:
-        lock_event(event)
+    with holding_event_lock(event):
         registration = _confirmed_person(event, registration_id)
         state = _load(event)
         _require_assignment(state, LATE_ONLY)
@@ -753,10 +730,6 @@ def place_late(event: Event, registration_id: int, by: StaffUser | None, now: da
                 f"There is no open seat for {person.full_name}: every session they could go to is full. "
                 "Move them into a session by hand (you can go over capacity there), or re-run the assignment."
             )
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return placed
 
 
@@ -769,8 +742,7 @@ class PlacedAll:
 def place_all_late(event: Event, by: StaffUser | None, now: datetime | None = None) -> PlacedAll:
     """Seat every confirmed attendee who lacks a session, in registration order, moving nobody. Commits."""
     now = now or utcnow()
-    try:
-        lock_event(event)
+    with holding_event_lock(event):
         state = _load(event)
         _require_assignment(state, LATE_ONLY)
         held = _held(state)
@@ -785,10 +757,6 @@ def place_all_late(event: Event, by: StaffUser | None, now: datetime | None = No
                 placed.append(outcome)
             if len(held[person.id]) < len(state.slots):
                 left.append(person.full_name)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return PlacedAll(tuple(placed), tuple(left))
 
 
@@ -814,8 +782,7 @@ class Published:
 def publish(event: Event, by: StaffUser | None = None, now: datetime | None = None) -> Published:
     """Show attendees their sessions and mail those who have not been told yet. Commits."""
     now = now or utcnow()
-    try:
-        lock_event(event)
+    with holding_event_lock(event):
         previous = event.assignment_published_at
         state = _load(event)
         _require_assignment(state, "Then publish it.")
@@ -845,10 +812,6 @@ def publish(event: Event, by: StaffUser | None = None, now: datetime | None = No
                 _queue_mail(event, registrations[person.id], sessions, changed=person.id in told_before)
         event.assignment_published_at = now
         seated = {r.registration_id for r in state.live_rows()}
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return Published(
         mailed=len(recipients),
         first=previous is None,

@@ -4,6 +4,8 @@ cancellation. Every function that can change who holds a place takes the event's
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -26,22 +28,15 @@ from ..models import (
     ThemedSession,
     utcnow,
 )
+from ..rules import RuleBroken
 from ..tokens import new_badge_secret, new_manage_secret
 from . import mails
 
 MANAGE_SECRET_MAX_LENGTH = 64
 
 
-class RegistrationError(Exception):
+class RegistrationError(RuleBroken):
     """A rule a person's request breaks; `field` says which form field the sentence belongs next to."""
-
-    field: str | None = None
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        if field is not None:
-            self.field = field
 
 
 class RegistrationClosed(RegistrationError):
@@ -111,6 +106,19 @@ def lock_event(event: Event) -> None:
             .execution_options(synchronize_session=False)
         )
         db.session.execute(fresh)  # what another writer committed before we got the lock
+
+
+@contextmanager
+def holding_event_lock(event: Event) -> Iterator[None]:
+    """Run a block as one transaction that holds the event's lock: committed at its end, rolled back if
+    anything in it fails (a rule broken, a database error), so nothing is ever half-saved."""
+    try:
+        lock_event(event)
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
 
 
 def _active_offer(now: datetime):
@@ -405,24 +413,17 @@ def process_waitlist(event: Event, now: datetime | None = None) -> list[Registra
     now = now or utcnow()
     if not _needs_processing(event, now):
         return []
-    try:
-        lock_event(event)
+    with holding_event_lock(event):
         offered = _make_offers(event, now)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return offered
 
 
 def accept_offer(registration: Registration, now: datetime | None = None) -> Registration:
     now = now or utcnow()
     event = registration.event
-    try:
-        lock_event(event)
+    with holding_event_lock(event):
         db.session.refresh(registration)
         if registration.status == RegistrationStatus.CONFIRMED:
-            db.session.rollback()
             return registration
         if not has_active_offer(registration, now):
             raise OfferUnavailable(
@@ -432,10 +433,6 @@ def accept_offer(registration: Registration, now: datetime | None = None) -> Reg
         registration.status = RegistrationStatus.CONFIRMED
         registration.offer_expires_at = None
         mails.queue_registered(registration, event)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return registration
 
 
@@ -443,11 +440,9 @@ def cancel(registration: Registration, by_staff: StaffUser | None = None, now: d
     """Cancel a registration, free its place and seats, and offer the place to the waiting list. Commits."""
     now = now or utcnow()
     event = registration.event
-    try:
-        lock_event(event)
+    with holding_event_lock(event):
         db.session.refresh(registration)
         if registration.status == RegistrationStatus.CANCELLED:
-            db.session.rollback()
             return registration
         registration.status = RegistrationStatus.CANCELLED
         registration.cancelled_at = now
@@ -456,10 +451,6 @@ def cancel(registration: Registration, by_staff: StaffUser | None = None, now: d
         mails.queue_cancelled(registration, event, by_staff=by_staff is not None)
         db.session.flush()
         _make_offers(event, now)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return registration
 
 
@@ -467,8 +458,7 @@ def promote(registration: Registration, by_staff: StaffUser, now: datetime | Non
     """An organiser confirms someone from the waiting list, out of turn, if a place is free."""
     now = now or utcnow()
     event = registration.event
-    try:
-        lock_event(event)
+    with holding_event_lock(event):
         db.session.refresh(registration)
         if registration.status != RegistrationStatus.WAITLISTED:
             raise RegistrationError("Only someone on the waiting list can be promoted.")
@@ -480,10 +470,6 @@ def promote(registration: Registration, by_staff: StaffUser, now: datetime | Non
         registration.status = RegistrationStatus.CONFIRMED
         registration.offer_expires_at = None
         mails.queue_registered(registration, event)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return registration
 
 
@@ -492,15 +478,10 @@ def set_capacity(event: Event, capacity: int | None, now: datetime | None = None
     now = now or utcnow()
     if capacity is not None and capacity < 0:
         raise RegistrationError("The capacity cannot be negative.", field="capacity")
-    try:
-        lock_event(event)
+    with holding_event_lock(event):
         event.capacity = capacity
         db.session.flush()
         offered = _make_offers(event, now)
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
     return offered
 
 
