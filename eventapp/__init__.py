@@ -41,6 +41,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
     from .assignment.views import bp as assignment_bp
     from .auth.views import bp as auth_bp
+    from .badges.views import bp as badges_bp
     from .checkin.api import bp as checkin_api_bp
     from .checkin.views import bp as checkin_bp
     from .dashboard.views import bp as dashboard_bp
@@ -60,8 +61,13 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     app.register_blueprint(mail_bp)
     app.register_blueprint(registration_bp)
     app.register_blueprint(jobs_bp)
+    app.register_blueprint(badges_bp)
     app.register_blueprint(assignment_bp)
     app.register_blueprint(report_bp)
+
+    from .badges.service import register_integrations as register_badge_integrations
+
+    register_badge_integrations()
 
     from .errors import register_error_handlers
     from .request_log import configure_logging, register_request_logging

@@ -125,16 +125,12 @@ def worker_command(burst: bool) -> None:
 
 
 def register_cli(app: Flask) -> None:
-    app.cli.add_command(worker_command)
-    app.cli.add_command(demo_command)
-    app.cli.add_command(demo_admin_command)
-    app.cli.add_command(users_cli)
-    from .mail.cli import mail_cli
-
-    app.cli.add_command(mail_cli)
+    # Each feature's commands live in its own cli.py; imported here, when the app is built.
     from .assignment.cli import assign_command
-
-    app.cli.add_command(assign_command)
+    from .badges.cli import badges_command
+    from .mail.cli import mail_cli
     from .report.cli import report_command
 
-    app.cli.add_command(report_command)
+    for command in (demo_command, demo_admin_command, users_cli, worker_command, assign_command, badges_command,
+                    mail_cli, report_command):
+        app.cli.add_command(command)

@@ -17,13 +17,22 @@ from ..conftest import log_in
 
 def _text(pdf: bytes) -> str:
     if shutil.which("pdftotext"):
-        return subprocess.run(["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True).stdout.decode()
+        return subprocess.run(
+            ["pdftotext", "-", "-"], input=pdf, capture_output=True, check=True
+        ).stdout.decode()
     return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
 def _confirmed(db, event):
-    return db.session.execute(select(Registration).where(
-        Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)).scalars().all()
+    return (
+        db.session.execute(
+            select(Registration).where(
+                Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED
+            )
+        )
+        .scalars()
+        .all()
+    )
 
 
 def test_cli_prints_every_confirmed_badge_then_only_the_changed(app, db, demo_event, tmp_path):
@@ -42,8 +51,9 @@ def test_cli_prints_every_confirmed_badge_then_only_the_changed(app, db, demo_ev
     assert again.exit_code != 0 and "already been printed since its last change" in again.output
 
     service.reissue_badge(confirmed[0])
-    third = runner.invoke(args=["badges", demo_event.slug, "-o", str(out), "--only-new-or-changed",
-                                "--layout", "a6-single"])
+    third = runner.invoke(
+        args=["badges", demo_event.slug, "-o", str(out), "--only-new-or-changed", "--layout", "a6-single"]
+    )
     assert third.exit_code == 0 and "Wrote 1 badges" in third.output
     assert len(PdfReader(out).pages) == 1
 
@@ -53,8 +63,12 @@ def test_reissue_keeps_the_old_secret_as_replaced(app, db, demo_event):
     old = registration.badge_secret
     service.reissue_badge(registration)
     assert registration.badge_secret != old
-    assert db.session.execute(select(ReplacedBadge.registration_id).where(ReplacedBadge.badge_secret == old)
-                              ).scalar_one() == registration.id
+    assert (
+        db.session.execute(
+            select(ReplacedBadge.registration_id).where(ReplacedBadge.badge_secret == old)
+        ).scalar_one()
+        == registration.id
+    )
 
 
 def test_organiser_batch_runs_as_a_job_with_a_download(make_app, demo_event, staff):
@@ -66,19 +80,25 @@ def test_organiser_batch_runs_as_a_job_with_a_download(make_app, demo_event, sta
         log_in(client, staff("admin"))
         page = client.get(f"/organiser/events/{demo_event.slug}/badges")
         assert "12 confirmed attendees" in page.get_data(as_text=True)
-        response = client.post(f"/organiser/events/{demo_event.slug}/badges",
-                               data={"layout": "a4-4up", "order": "organisation", "session": ""})
+        response = client.post(
+            f"/organiser/events/{demo_event.slug}/badges",
+            data={"layout": "a4-4up", "order": "organisation", "session": ""},
+        )
         assert response.status_code == 303
         job = db.session.execute(select(Job)).scalar_one()
         assert job.status == JobStatus.DONE and job.done == job.total == 12
         pdf = client.get(f"/organiser/jobs/{job.id}/download")
         assert pdf.mimetype == "application/pdf" and len(PdfReader(io.BytesIO(pdf.data)).pages) == 3
         # nothing new since: the form says so rather than making an empty PDF
-        again = client.post(f"/organiser/events/{demo_event.slug}/badges",
-                            data={"layout": "a4-4up", "order": "surname", "session": "", "only_new_or_changed": "y"})
+        again = client.post(
+            f"/organiser/events/{demo_event.slug}/badges",
+            data={"layout": "a4-4up", "order": "surname", "session": "", "only_new_or_changed": "y"},
+        )
         assert again.status_code == 400 and "already been printed" in again.get_data(as_text=True)
-        bad = client.post(f"/organiser/events/{demo_event.slug}/badges",
-                          data={"layout": "poster", "order": "surname", "session": "99999"})
+        bad = client.post(
+            f"/organiser/events/{demo_event.slug}/badges",
+            data={"layout": "poster", "order": "surname", "session": "99999"},
+        )
         assert bad.status_code == 400
 
 
@@ -119,8 +139,14 @@ def test_badge_is_attached_to_mail(app, db, demo_event):
 
     registration = _confirmed(db, demo_event)[0]
     demo_event.assignment_published_at = utcnow()
-    mail = queue_mail("assignment", registration.email, "Your session", "Hello", registration=registration,
-                      attach_badge=True)
+    mail = queue_mail(
+        "assignment",
+        registration.email,
+        "Your session",
+        "Hello",
+        registration=registration,
+        attach_badge=True,
+    )
     db.session.commit()
     filename, pdf = service._badge_attachment(db.session.get(OutboundMail, mail.id))
     assert filename == f"badge-{demo_event.slug}-{registration.id}.pdf" and pdf.startswith(b"%PDF")
@@ -130,9 +156,13 @@ def test_organiser_reissues_from_the_registration_page(app, db, client, demo_eve
     registration = _confirmed(db, demo_event)[0]
     old = registration.badge_secret
     log_in(client, staff("admin"))
-    page = client.get(f"/organiser/events/{demo_event.slug}/registrations/{registration.id}").get_data(as_text=True)
+    page = client.get(f"/organiser/events/{demo_event.slug}/registrations/{registration.id}").get_data(
+        as_text=True
+    )
     assert "Re-issue badge" in page
-    response = client.post(f"/organiser/events/{demo_event.slug}/registrations/{registration.id}/reissue-badge")
+    response = client.post(
+        f"/organiser/events/{demo_event.slug}/registrations/{registration.id}/reissue-badge"
+    )
     assert response.status_code == 303
     db.session.expire_all()
     assert registration.badge_secret != old
