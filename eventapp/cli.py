@@ -129,8 +129,9 @@ def register_cli(app: Flask) -> None:
     from .assignment.cli import assign_command
     from .badges.cli import badges_command
     from .mail.cli import mail_cli
+    from .registration.cli import waitlist_cli
     from .report.cli import report_command
 
     for command in (demo_command, demo_admin_command, users_cli, worker_command, assign_command, badges_command,
-                    mail_cli, report_command):
+                    mail_cli, report_command, waitlist_cli):
         app.cli.add_command(command)

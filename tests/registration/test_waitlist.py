@@ -121,3 +121,14 @@ def test_capacity_form_rejects_nonsense(app, client, demo_event, staff):
     assert "Enter a whole number of places" in response.get_data(as_text=True)
     response = client.post(f"/organiser/events/{demo_event.slug}/waitlist", data={"capacity-capacity": "lots"})
     assert response.status_code == 400
+
+
+def test_waitlist_process_command_offers_after_a_lapse(app, client, demo_event, db):
+    _set_capacity(db, demo_event, 12)
+    fill(client, demo_event, 1)
+    demo_event.capacity = 13  # raised behind the service's back: only processing makes the offer
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["waitlist", "process", demo_event.slug])
+    assert result.exit_code == 0 and f"{demo_event.slug}: 1 offer(s) made." in result.output
+    assert service.has_active_offer(registration_by_email("w0@example.org"))
+    assert app.test_cli_runner().invoke(args=["waitlist", "process", "nope"]).exit_code != 0
