@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from functools import cache
 
 from flask_wtf import FlaskForm
@@ -11,23 +10,11 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..countries import country_choices
+from ..formkit import choices, printable
 from ..models import ORGANISATION_KIND_LABELS, Event, OrganisationKind, Registration
 from .service import AttendeeDetails
 
 RANK_LABELS = ["1st choice", "2nd choice", "3rd choice"]
-# NUL and other control characters cannot be stored (PostgreSQL refuses NUL) and are never meant.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def printable(form, field):
-    if field.data and _CONTROL.search(field.data):
-        raise ValidationError("This contains characters that cannot be used here. Please retype it.")
-
-
-def choices(pairs) -> list[SelectChoice]:
-    return [SelectChoice(value, label) for value, label in pairs]
-
-
 @cache
 def _country_choices() -> tuple[SelectChoice, ...]:
     return tuple(choices([("", "Choose a country")] + country_choices()))

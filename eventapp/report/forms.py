@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import re
-
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, SelectMultipleField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from ..formkit import choices, printable
 from ..models import SectionStatus
 from .exports import COLUMNS, DEFAULT_COLUMNS, STATUS_FILTERS
 
 TEXT_LIMIT = 20_000  # characters per part: several pages of prose
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
-
-
-def printable(form, field):
-    if field.data and _CONTROL.search(field.data):
-        raise ValidationError("This contains characters that cannot be used here. Please retype it.")
 
 
 def _too_long(what: str) -> str:
@@ -39,8 +32,10 @@ class SectionForm(FlaskForm):
     )
     status = RadioField(
         "Status",
-        choices=[(SectionStatus.DRAFT.value, "Draft: only your organisation's editors and the admins can read it"),
-                 (SectionStatus.READY.value, "Ready: goes into the report PDF, and every report editor can read it")],
+        choices=choices([
+            (SectionStatus.DRAFT.value, "Draft: only your organisation's editors and the admins can read it"),
+            (SectionStatus.READY.value, "Ready: goes into the report PDF, and every report editor can read it"),
+        ]),
         default=SectionStatus.DRAFT.value,
         validators=[DataRequired("Choose draft or ready.")],
     )
@@ -69,9 +64,9 @@ class ExportForm(FlaskForm):
     class Meta:
         csrf = False  # a GET form that only reads: the download link can be bookmarked
 
-    who = SelectField("Registrations", choices=[(key, label) for key, (label, _) in STATUS_FILTERS.items()],
+    who = SelectField("Registrations", choices=choices((key, label) for key, (label, _) in STATUS_FILTERS.items()),
                       default="confirmed")
-    columns = MultiCheckboxField("Columns", choices=[(c.key, c.label) for c in COLUMNS], default=list(DEFAULT_COLUMNS),
-                                 validators=[DataRequired("Pick at least one column.")])
-    file_format = RadioField("Format", choices=[("csv", "CSV (UTF-8)"), ("xlsx", "Excel (XLSX)")], default="csv",
-                             validators=[DataRequired("Choose CSV or Excel.")])
+    columns = MultiCheckboxField("Columns", choices=choices((c.key, c.label) for c in COLUMNS),
+                                 default=list(DEFAULT_COLUMNS), validators=[DataRequired("Pick at least one column.")])
+    file_format = RadioField("Format", choices=choices([("csv", "CSV (UTF-8)"), ("xlsx", "Excel (XLSX)")]),
+                             default="csv", validators=[DataRequired("Choose CSV or Excel.")])
