@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask import current_app, render_template
 
 from ..mail.service import queue_mail
-from ..models import Event, Registration, RegistrationStatus
+from ..models import Event, OutboundMail, Registration, RegistrationStatus
 from ..templating import format_local_time
 
 
@@ -13,7 +15,14 @@ def manage_url(registration: Registration) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/manage/{registration.manage_secret}"
 
 
-def _queue(kind: str, registration: Registration, event: Event, subject: str, **context) -> None:
+@dataclass(frozen=True)
+class Letter:
+    kind: str
+    subject: str
+    body: str
+
+
+def _letter(kind: str, registration: Registration, event: Event, subject: str, **context) -> Letter:
     body = render_template(
         f"registration/mail/{kind}.txt",
         registration=registration,
@@ -23,15 +32,33 @@ def _queue(kind: str, registration: Registration, event: Event, subject: str, **
         localtime=lambda moment: format_local_time(moment, event.timezone),
         **context,
     )
-    queue_mail(kind, registration.email, subject, body, event=event, registration=registration,
-               attach_badge=context.get("attach_badge", False))
+    return Letter(kind, subject, body)
+
+
+def _queue(kind: str, registration: Registration, event: Event, subject: str, **context) -> OutboundMail:
+    letter = _letter(kind, registration, event, subject, **context)
+    return queue_mail(kind, registration.email, letter.subject, letter.body, event=event, registration=registration,
+                      attach_badge=context.get("attach_badge", False))
+
+
+def registered_letter(registration: Registration, event: Event, status: RegistrationStatus) -> Letter:
+    """The mail that answers a registration: a confirmation, or word of the waiting list."""
+    if status == RegistrationStatus.CONFIRMED:
+        return _letter("confirmed", registration, event, f"Your place at {event.name} is confirmed")
+    return _letter("waitlisted", registration, event, f"You are on the waiting list for {event.name}")
+
+
+def queue_letter(letter: Letter, registration: Registration, event: Event) -> OutboundMail:
+    return queue_mail(letter.kind, registration.email, letter.subject, letter.body, event=event,
+                      registration=registration)
+
+
+def rewrite(mail: OutboundMail, letter: Letter) -> None:
+    mail.kind, mail.subject, mail.body_text = letter.kind, letter.subject, letter.body
 
 
 def queue_registered(registration: Registration, event: Event) -> None:
-    if registration.status == RegistrationStatus.CONFIRMED:
-        _queue("confirmed", registration, event, f"Your place at {event.name} is confirmed")
-    else:
-        _queue("waitlisted", registration, event, f"You are on the waiting list for {event.name}")
+    queue_letter(registered_letter(registration, event, registration.status), registration, event)
 
 
 def queue_manage_link(registration: Registration, event: Event) -> None:

@@ -89,15 +89,17 @@ def normalise_email(email: str) -> str:
 def lock_event(event: Event) -> None:
     """Serialise every change to who holds a place at this event until the transaction ends.
 
-    PostgreSQL: a row lock on the event. SQLite: a no-op write, which takes the database's write lock at
-    the start of the transaction (before any count is read), so writers queue instead of racing.
+    PostgreSQL: a row lock on the event, FOR NO KEY UPDATE: it queues the lockers one behind the other but,
+    unlike FOR UPDATE, does not wait for the key-share locks that inserting rows referencing the event (this
+    transaction's registration, and everyone else's) take, which would deadlock. SQLite: a no-op write,
+    which takes the database's write lock (before any count is read), so writers queue instead of racing.
     """
     fresh = select(Event).where(Event.id == event.id).execution_options(populate_existing=True)
     if not current_app.config.get("REGISTRATION_CAPACITY_LOCK", True):
         db.session.execute(fresh)
         return
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(fresh.with_for_update(of=Event))
+        db.session.execute(fresh.with_for_update(of=Event, key_share=True))
     else:
         db.session.execute(
             update(Event)
@@ -139,16 +141,18 @@ def places_taken(event: Event, now: datetime) -> int:
     ).scalar_one()
 
 
-def _waiting_without_offer(event: Event):
-    return select(Registration).where(
+def _waiting_without_offer(event: Event, excluding: int | None = None):
+    query = select(Registration).where(
         Registration.event_id == event.id,
         Registration.status == RegistrationStatus.WAITLISTED,
         Registration.offer_made_at.is_(None),
     )
+    return query if excluding is None else query.where(Registration.id != excluding)
 
 
-def is_full(event: Event, now: datetime | None = None) -> bool:
-    """Would a registration now go on the waiting list? (Shown on the form before anyone submits.)"""
+def is_full(event: Event, now: datetime | None = None, excluding: int | None = None) -> bool:
+    """Would a registration now go on the waiting list? (Shown on the form before anyone submits; `excluding`
+    leaves out the registration being decided.)"""
     if event.capacity is None:
         return False
     now = now or utcnow()
@@ -160,7 +164,7 @@ def is_full(event: Event, now: datetime | None = None) -> bool:
         )
         .scalar_subquery()
     )
-    someone_waiting = _waiting_without_offer(event).exists()
+    someone_waiting = _waiting_without_offer(event, excluding).exists()
     waiting, count = db.session.execute(select(someone_waiting, taken)).one()
     return bool(waiting) or count >= event.capacity
 
@@ -231,9 +235,8 @@ def register(event: Event, details: AttendeeDetails, now: datetime | None = None
     email = normalise_email(details.email)
     sessions = _check_preferences(event, details.preferences)
     try:
-        lock_event(event)
-        # A second registration with the same address is refused by the unique index (handled below).
-        waitlisted = is_full(event, now)
+        # Everything that does not depend on the waiting list is written before the event's lock is taken:
+        # registrations queue on that lock, so it is held only to decide confirmed or waitlisted.
         registration = Registration(
             event_id=event.id,
             full_name=details.full_name.strip(),
@@ -247,8 +250,8 @@ def register(event: Event, details: AttendeeDetails, now: datetime | None = None
             dietary_needs=details.dietary_needs or None,
             consent_privacy=True,
             consent_listed=details.consent_listed,
-            status=RegistrationStatus.WAITLISTED if waitlisted else RegistrationStatus.CONFIRMED,
-            waitlisted_at=now if waitlisted else None,
+            status=RegistrationStatus.WAITLISTED,  # until the lock says otherwise
+            waitlisted_at=now,
             badge_secret=new_badge_secret(),
             manage_secret=new_manage_secret(),
             created_at=now,
@@ -257,8 +260,17 @@ def register(event: Event, details: AttendeeDetails, now: datetime | None = None
             SessionPreference(themed_session_id=s.id, rank=rank) for rank, s in enumerate(sessions, start=1)
         ]
         db.session.add(registration)
+        db.session.flush()  # a second registration with the same address fails here (handled below)
+        confirmed_letter = mails.registered_letter(registration, event, RegistrationStatus.CONFIRMED)
+        mail = mails.queue_letter(mails.registered_letter(registration, event, RegistrationStatus.WAITLISTED),
+                                  registration, event)
         db.session.flush()
-        mails.queue_registered(registration, event)
+
+        lock_event(event)
+        if not is_full(event, now, excluding=registration.id):
+            registration.status = RegistrationStatus.CONFIRMED
+            registration.waitlisted_at = None
+            mails.rewrite(mail, confirmed_letter)
         receipt = Receipt(registration.id, registration.manage_secret, registration.status)
         db.session.commit()
     except IntegrityError as error:
