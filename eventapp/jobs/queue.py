@@ -24,6 +24,23 @@ def enqueue(app: Flask, job_id: str) -> None:
                         job_timeout=JOB_TIMEOUT_SECONDS, failure_ttl=86400)
 
 
+def enqueue_call(app: Flask, function: str, *args, unique_id: str | None = None) -> None:
+    """Queue a plain function for the workers. With `unique_id`, a call already waiting is not queued again."""
+    from rq.exceptions import NoSuchJobError
+    from rq.job import Job as RQJob
+    from rq.job import JobStatus as RQStatus
+
+    queue = _queue(app)
+    if unique_id is not None:
+        try:
+            if RQJob.fetch(unique_id, connection=queue.connection).get_status() == RQStatus.QUEUED:
+                return
+        except NoSuchJobError:
+            pass
+    queue.enqueue(function, *args, job_id=unique_id, job_timeout=JOB_TIMEOUT_SECONDS, result_ttl=60,
+                  failure_ttl=86400)
+
+
 def _attempt() -> str:
     import secrets
 

@@ -29,7 +29,9 @@ that one attempt and leaves the rest queued: a mail server that is down costs on
 
 Delivering right after a request: ``deliver_soon()``
 ----------------------------------------------------
-Call it after the commit that queued mail. By default (MAIL_DELIVERY = "background") it starts a
+Call it after the commit that queued mail. With REDIS_URL set it puts one delivery job on the queue for
+the `flask --app wsgi worker` processes (a job already waiting is not queued twice). Otherwise, by default
+(MAIL_DELIVERY = "background") it starts a
 background thread that delivers pending mail while the response goes out, at most one such thread per
 process (a call while one runs asks it to go round once more). Why a thread rather than delivering
 inline: the person registering should not wait for an SMTP handshake, and a mail server that is slow
@@ -402,10 +404,26 @@ def deliver_soon(app: Flask | None = None) -> threading.Thread | None:
     if mode == "inline":
         _deliver_quietly(app)
         return None
+    if app.config.get("REDIS_URL"):
+        # Several servers: delivery is a job on the queue, done by `flask --app wsgi worker`, not by web workers.
+        from ..jobs.queue import enqueue_call
+
+        try:
+            enqueue_call(app, "eventapp.mail.service.deliver_from_queue", unique_id="eventapp-mail-delivery")
+        except Exception:  # Redis down: the mail is safe in the database for the next kick or `mail deliver`
+            log.exception("Could not queue mail delivery; the mail stays pending")
+        return None
     deliverer = app.extensions.get("eventapp_mail_deliverer")
     if deliverer is None:
         deliverer = app.extensions.setdefault("eventapp_mail_deliverer", _BackgroundDeliverer(app))
     return deliverer.kick()
+
+
+def deliver_from_queue() -> None:
+    """What an RQ worker runs for mail: deliver everything due, in the worker's app."""
+    from ..jobs import worker_app
+
+    _deliver_quietly(worker_app())
 
 
 def _deliver_quietly(app: Flask) -> None:

@@ -197,6 +197,17 @@ def test_two_servers_one_database_one_redis(deployment):
     status, answer, _ = Browser().post(f"{a}/api/events/{slug}/checkin", body, api)
     assert json.loads(answer)["result"] == "already_checked_in"
 
+    def mail_status():
+        engine = create_engine(deployment["url"])
+        with engine.connect() as conn:
+            status = conn.execute(text("SELECT status FROM outbound_mail WHERE recipient = 'olena@example.org'")
+                                  ).scalar()
+        engine.dispose()
+        return status
+
+    # With Redis, mail goes through the queue: nothing is sent until a worker runs.
+    assert mail_status() == "pending"
+
     # Log in on A; the session cookie works on B too (shared secret key, nothing in process memory).
     staff = Browser()
     token = staff.token(f"{a}/login")
@@ -219,6 +230,11 @@ def test_two_servers_one_database_one_redis(deployment):
     worker = deployment["start_worker"]()
     state = _wait(staff, b, job, lambda s: s["status"] in ("done", "failed"))
     assert state["status"] == "done" and state["done"] == state["total"] > 300
+    for _ in range(100):
+        if mail_status() == "sent":
+            break
+        time.sleep(0.2)
+    assert mail_status() == "sent"  # the worker delivered the confirmation queued by server A
     status, pdf, _ = staff.get(b + state["download"])
     assert status == 200 and pdf.startswith(b"%PDF")
 
