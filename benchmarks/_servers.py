@@ -1,4 +1,4 @@
-"""Starting and stopping gunicorn on loopback for the benchmarks."""
+"""Starting and stopping gunicorn on loopback for the benchmarks (shared by every benchmark here)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,10 @@ import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-GUNICORN = str(Path(sys.executable).with_name("gunicorn"))
 
 
 def free_port() -> int:
@@ -23,26 +21,28 @@ def free_port() -> int:
 
 
 @contextmanager
-def gunicorn(app_spec: str, env: dict[str, str], workers: int, chdir: Path = ROOT, probe: str = "/"):
+def gunicorn(app_spec: str, env: dict[str, str], workers: int, log: Path, chdir: Path = ROOT):
+    """gunicorn -w WORKERS on a free loopback port; yields (port, master pid) once it accepts connections."""
     port = free_port()
-    process = subprocess.Popen(
-        [GUNICORN, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--chdir", str(chdir), "--log-level", "warning",
-         app_spec],
-        env={**os.environ, **env}, start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
+    gunicorn_bin = str(Path(sys.executable).with_name("gunicorn"))
+    with open(log, "ab") as log_file:
+        process = subprocess.Popen(
+            [gunicorn_bin, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--chdir", str(chdir),
+             "--log-level", "warning", app_spec],
+            env={**os.environ, **env}, stdout=log_file, stderr=log_file, start_new_session=True,
+        )
     try:
-        for _ in range(200):
+        for _ in range(300):
             try:
-                urllib.request.urlopen(base + probe, timeout=2)
-                break
-            except urllib.error.HTTPError:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
                 break
             except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(f"gunicorn {app_spec} exited; see {log}") from None
                 time.sleep(0.1)
         else:
-            raise RuntimeError(f"gunicorn {app_spec} did not start")
-        yield base
+            raise RuntimeError(f"gunicorn {app_spec} did not start; see {log}")
+        yield port, process.pid
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=30)

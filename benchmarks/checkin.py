@@ -20,10 +20,7 @@ import hashlib
 import http.client
 import json
 import os
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -31,10 +28,11 @@ import time
 import uuid
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _servers import ROOT, gunicorn  # noqa: E402
+
 sys.path.insert(0, str(ROOT))  # eventapp imports config.py from the root
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -82,39 +80,6 @@ def bare_app():
 
 
 # ---- servers and databases ----
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def gunicorn(app_spec: str, env: dict[str, str], workers: int, log: Path, chdir: Path = ROOT):
-    port = _free_port()
-    gunicorn_bin = str(Path(sys.executable).with_name("gunicorn"))
-    with open(log, "ab") as log_file:
-        process = subprocess.Popen(
-            [gunicorn_bin, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--chdir", str(chdir),
-             "--log-level", "warning", app_spec],
-            env={**os.environ, **env}, stdout=log_file, stderr=log_file, start_new_session=True,
-        )
-    try:
-        for _ in range(300):
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None:
-                    raise RuntimeError(f"gunicorn {app_spec} exited; see {log}") from None
-                time.sleep(0.1)
-        else:
-            raise RuntimeError(f"gunicorn {app_spec} did not start; see {log}")
-        yield port, process.pid
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=30)
-
 
 def server_cpu_seconds(master_pid: int) -> float:
     """User + system CPU of a gunicorn master and its workers so far (Linux /proc), to see cost apart from load."""

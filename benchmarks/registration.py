@@ -143,13 +143,16 @@ def main() -> None:
 
     print(f"{n} submissions, {args.clients} concurrent clients, gunicorn -w {args.workers}, PostgreSQL; "
           f"event capacity {n // 2}; rate limit off; mail delivery {args.mail} (to the outbox)")
-    with gunicorn("bare_insert_app:app", {"BARE_DATABASE_URL": bare_url}, args.workers,
-                  chdir=ROOT / "benchmarks", probe="/done") as base:
+    log = ROOT / "benchmarks" / "out" / "gunicorn.log"
+    with gunicorn("bare_insert_app:app", {"BARE_DATABASE_URL": bare_url}, args.workers, log,
+                  chdir=ROOT / "benchmarks") as (port, _):
+        base = f"http://127.0.0.1:{port}"
         bare = describe("bare Flask route, one INSERT", *fire(
             split([urllib.parse.urlencode({"email": f"b{i}@example.org"}).encode() for i in range(n)], args.clients),
             base + "/insert"))
 
-    with gunicorn("wsgi:app", env, args.workers) as base:
+    with gunicorn("wsgi:app", env, args.workers, log) as (port, _):
+        base = f"http://127.0.0.1:{port}"
         form_url = f"{base}/events/{slug}/register"
 
         def session_with_token():

@@ -19,7 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from checkin import ROOT, describe, drop_database, fire, fresh_database, gunicorn, prepare, split  # noqa: E402
+from _servers import ROOT, gunicorn  # noqa: E402
+from checkin import describe, drop_database, fire, fresh_database, prepare, split  # noqa: E402
 
 
 def fire_across(ports: list[int], path: str, tokens: list[str], codes_by_scanner: list[list[str]]):
