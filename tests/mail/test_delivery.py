@@ -15,7 +15,7 @@ from eventapp.mail import service
 from eventapp.mail.service import deliver_pending, deliver_soon, queue_mail
 from eventapp.models import MailStatus, OutboundMail, utcnow
 
-from .conftest import SMTPServer, free_port
+from ..smtp import SMTPServer, free_port
 
 NAME = "فاطمة الزهراء 王秀英"
 BODY = f"Dear {NAME},\n\nYou are registered for the conference.\nManage: http://localhost/m/abc\n"

@@ -77,7 +77,7 @@ def test_retry_button_sends_failed_mail_once_the_server_is_up(make_app, staff, s
 
         create_staff_user("boss@example.org", "correct horse battery", StaffRole.ADMIN)
         db.session.commit()
-        from .conftest import free_port
+        from ..smtp import free_port
 
         mail_id = fail_for_good(app, free_port())
         app.config["MAIL_PORT"] = smtp_server.port

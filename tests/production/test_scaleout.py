@@ -21,7 +21,7 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 from ..conftest import ON_POSTGRES, TEST_DATABASE_URL
-from ..mail.conftest import free_port
+from ..smtp import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent

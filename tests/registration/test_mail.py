@@ -2,7 +2,7 @@
 
 from eventapp.models import MailStatus, OutboundMail, RegistrationStatus
 
-from ..mail.conftest import SMTPServer, free_port
+from ..smtp import SMTPServer, free_port
 from .helpers import form_data, registration_by_email
 
 
