@@ -7,7 +7,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -92,20 +92,25 @@ def _changed_since_printed():
     )
 
 
-def registrations_for_batch(request: BatchRequest) -> list[Registration]:
+def _batch_conditions(request: BatchRequest) -> list:
     conditions = [Registration.event_id == request.event_id, Registration.status == RegistrationStatus.CONFIRMED]
     if request.only_new_or_changed:
         conditions.append(_changed_since_printed())
     if request.themed_session_id is not None:
         conditions.append(exists().where(Assignment.registration_id == Registration.id,
                                          Assignment.themed_session_id == request.themed_session_id))
+    return conditions
+
+
+def registrations_for_batch(request: BatchRequest) -> list[Registration]:
     return list(db.session.execute(
-        select(Registration).where(*conditions).options(*_with_badge_details())
+        select(Registration).where(*_batch_conditions(request)).options(*_with_badge_details())
     ).scalars())
 
 
 def count_for_batch(request: BatchRequest) -> int:
-    return len(registrations_for_batch(request))
+    """How many badges a batch would print: one COUNT, not every registration loaded (the page asks twice)."""
+    return db.session.execute(select(func.count()).where(*_batch_conditions(request))).scalar_one()
 
 
 def render_batch(request: BatchRequest, out, progress: Callable[[int, int], None] | None = None,
