@@ -556,6 +556,11 @@ def waiting_list(event: Event) -> list[Registration]:
     )
 
 
+def organisation_names() -> list[str]:
+    """The organisations the form offers as the attendee types."""
+    return list(db.session.execute(select(Organisation.name).order_by(Organisation.name)).scalars())
+
+
 def get_registration(event: Event, registration_id: int) -> Registration | None:
     registration = db.session.get(Registration, registration_id)
     if registration is None or registration.event_id != event.id:

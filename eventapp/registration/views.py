@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
 
 from ..auth.roles import public, requires_role
 from ..events import service as events
-from ..extensions import db, limiter
+from ..extensions import limiter
 from ..mail import service as mail
-from ..models import Organisation, RegistrationStatus, StaffRole
+from ..models import RegistrationStatus, StaffRole
 from . import service
 from .forms import AttendeeForm, CancelForm, CapacityForm, ConfirmForm, RegistrationForm, ResendLinkForm
 
@@ -35,14 +34,6 @@ def _deliver_queued_mail(response):
     if request.method == "POST" and response.status_code < 400:
         mail.deliver_soon()
     return response
-
-
-def _organisation_names() -> list[str]:
-    return list(db.session.execute(select(Organisation.name).order_by(Organisation.name)).scalars())
-
-
-def _open_event(slug: str):
-    return events.get_event_or_404(slug)
 
 
 def _show_error(form: AttendeeForm, error: service.RegistrationError) -> None:
@@ -93,7 +84,7 @@ def register(slug: str):
         full=state == "open" and service.is_full(event),
         duplicate=duplicate,
         resend_form=resend_form,
-        organisations=_organisation_names() if state == "open" else [],
+        organisations=service.organisation_names() if state == "open" else [],
     ), status
 
 
@@ -101,7 +92,7 @@ def register(slug: str):
 @public
 @limiter.limit(_registration_limit)
 def resend_link(slug: str):
-    event = _open_event(slug)
+    event = events.get_event_or_404(slug)
     form = ResendLinkForm(prefix="resend")
     if not form.validate():
         return render_template("registration/resend.html", event=event, form=form), 400
@@ -113,7 +104,7 @@ def resend_link(slug: str):
 @bp.route("/events/<slug>/privacy")
 @public
 def privacy(slug: str):
-    return render_template("registration/privacy.html", event=_open_event(slug))
+    return render_template("registration/privacy.html", event=events.get_event_or_404(slug))
 
 
 def _registration_or_404(secret: str):
@@ -159,7 +150,7 @@ def manage(secret: str):
         offer=service.has_active_offer(registration),
         accept_form=ConfirmForm(prefix="accept"),
         cancel_form=CancelForm(prefix="cancel"),
-        organisations=_organisation_names(),
+        organisations=service.organisation_names(),
         new=request.args.get("new") == "1",
         assignments=sorted(registration.assignments, key=lambda a: a.themed_session.time_slot.starts_at),
     ), status
@@ -200,7 +191,7 @@ def cancel(secret: str):
 @bp.route("/organiser/events/<slug>/registrations")
 @requires_role(StaffRole.ADMIN)
 def registrations(slug: str):
-    event = _open_event(slug)
+    event = events.get_event_or_404(slug)
     status_value = request.args.get("status", "")
     status = RegistrationStatus(status_value) if status_value in {s.value for s in RegistrationStatus} else None
     page = request.args.get("page", "1")
@@ -218,7 +209,7 @@ def registrations(slug: str):
 @bp.route("/organiser/events/<slug>/waitlist", methods=["GET", "POST"])
 @requires_role(StaffRole.ADMIN)
 def waitlist(slug: str):
-    event = _open_event(slug)
+    event = events.get_event_or_404(slug)
     service.process_waitlist(event)
     capacity_form = CapacityForm(prefix="capacity")
     status = 200
@@ -242,7 +233,7 @@ def waitlist(slug: str):
 
 
 def _staff_registration(slug: str, registration_id: int):
-    event = _open_event(slug)
+    event = events.get_event_or_404(slug)
     registration = service.get_registration(event, registration_id)
     if registration is None:
         abort(404)
@@ -275,7 +266,7 @@ def edit_registration(slug: str, registration_id: int):
         form=form,
         cancel_form=CancelForm(prefix="cancel"),
         promote_form=ConfirmForm(prefix="promote"),
-        organisations=_organisation_names(),
+        organisations=service.organisation_names(),
     ), status
 
 
