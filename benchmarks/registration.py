@@ -1,7 +1,8 @@
 """Registration submissions per second against gunicorn on 127.0.0.1 with PostgreSQL, beside a bare Flask
 route that inserts one row, in the same run; and a check that the rush overbooked nobody.
 
-    .venv/bin/python benchmarks/registration.py [--requests 2000] [--clients 16] [--workers 4]
+    .venv/bin/python benchmarks/registration.py [--requests 2000] [--clients 16] [--workers 4] [--rounds 4]
+                                                [--mail background|off]
 
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust). Creates and drops its own databases.
 """
@@ -98,6 +99,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2)
+    parser.add_argument("--rounds", type=int, default=4, help="turns each server takes, interleaved")
     parser.add_argument("--mail", choices=["background", "off"], default="background",
                         help="background: each web worker mails after the response (the default setting); "
                              "off: mail left to `flask mail deliver` (cron or a worker)")
@@ -142,18 +144,22 @@ def main() -> None:
         }).encode()
 
     print(f"{n} submissions, {args.clients} concurrent clients, gunicorn -w {args.workers}, PostgreSQL; "
-          f"event capacity {n // 2}; rate limit off; mail delivery {args.mail} (to the outbox)")
+          f"event capacity {n // 2}; rate limit off; mail delivery {args.mail} (to the outbox); "
+          f"{args.rounds} interleaved rounds")
     log = ROOT / "benchmarks" / "out" / "gunicorn.log"
-    with gunicorn("bare_insert_app:app", {"BARE_DATABASE_URL": bare_url}, args.workers, log,
-                  chdir=ROOT / "benchmarks") as (port, _):
-        base = f"http://127.0.0.1:{port}"
-        bare = describe("bare Flask route, one INSERT", *fire(
-            split([urllib.parse.urlencode({"email": f"b{i}@example.org"}).encode() for i in range(n)], args.clients),
-            base + "/insert"))
+    bare_bodies = [urllib.parse.urlencode({"email": f"b{i}@example.org"}).encode() for i in range(n)]
+    app_bodies = [registration_body(i) for i in range(n)]
+    totals = {"bare": [0.0, [], []], "app": [0.0, [], []]}
 
-    with gunicorn("wsgi:app", env, args.workers, log) as (port, _):
-        base = f"http://127.0.0.1:{port}"
-        form_url = f"{base}/events/{slug}/register"
+    def add(name: str, result: tuple[float, list[float], list[int]]) -> None:
+        totals[name][0] += result[0]
+        totals[name][1].extend(result[1])
+        totals[name][2].extend(result[2])
+
+    # Both servers run side by side and take turns, so that a change in the machine's load falls on both alike.
+    with gunicorn("bare_insert_app:app", {"BARE_DATABASE_URL": bare_url}, args.workers, log,
+                  chdir=ROOT / "benchmarks") as (bare_port, _), gunicorn("wsgi:app", env, args.workers, log) as (port, _):
+        form_url = f"http://127.0.0.1:{port}/events/{slug}/register"
 
         def session_with_token():
             jar = http.cookiejar.CookieJar()
@@ -162,8 +168,12 @@ def main() -> None:
             token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
             return opener, {"csrf_token": token}
 
-        full = describe("eventapp registration (form+CSRF)", *fire(
-            split([registration_body(i) for i in range(n)], args.clients), form_url, prepare=session_with_token))
+        for turn in range(args.rounds):
+            add("bare", fire(split(bare_bodies[turn::args.rounds], args.clients),
+                             f"http://127.0.0.1:{bare_port}/insert"))
+            add("app", fire(split(app_bodies[turn::args.rounds], args.clients), form_url, prepare=session_with_token))
+    bare = describe("bare Flask route, one INSERT", *totals["bare"])
+    full = describe("eventapp registration (form+CSRF)", *totals["app"])
 
     with app.app_context():
         counts = dict(db.session.execute(

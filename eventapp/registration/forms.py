@@ -39,6 +39,19 @@ class SessionChoiceField(SelectField):
         return int(self.data) if self.data and self.data.isdigit() else None
 
 
+class CountryField(SelectField):
+    """The country list, checked by a set lookup rather than a walk through 250 choices."""
+
+    def pre_validate(self, form):
+        if self.data and self.data not in _country_codes():
+            raise ValidationError("Choose a country from the list.")
+
+
+@cache
+def _country_codes() -> frozenset[str]:
+    return frozenset(choice.value for choice in _country_choices() if choice.value)
+
+
 class AttendeeForm(FlaskForm):
     full_name = StringField(
         "Full name",
@@ -70,7 +83,7 @@ class AttendeeForm(FlaskForm):
         choices=choices([("", "Choose one")] + [(k.value, ORGANISATION_KIND_LABELS[k]) for k in OrganisationKind]),
         validators=[DataRequired("Choose the kind of organisation.")],
     )
-    country = SelectField("Country", validators=[DataRequired("Choose your country.")])
+    country = CountryField("Country", validators=[DataRequired("Choose your country.")])
     job_title = StringField(
         "Job title or role",
         filters=[_strip],

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import current_app, render_template
 
-from ..mail.service import queue_mail
+from ..mail.service import insert_mail, queue_mail
 from ..models import Event, OutboundMail, Registration, RegistrationStatus
 from ..templating import format_local_time
 
@@ -53,8 +53,9 @@ def queue_letter(letter: Letter, registration: Registration, event: Event) -> Ou
                       registration=registration)
 
 
-def rewrite(mail: OutboundMail, letter: Letter) -> None:
-    mail.kind, mail.subject, mail.body_text = letter.kind, letter.subject, letter.body
+def insert_letter(letter: Letter, email: str, event_id: int, registration_id: int) -> None:
+    """Queue a letter as one INSERT (the registration hot path writes no ORM objects)."""
+    insert_mail(letter.kind, email, letter.subject, letter.body, event_id, registration_id)
 
 
 def queue_registered(registration: Registration, event: Event) -> None:

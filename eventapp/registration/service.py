@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -86,27 +87,35 @@ def normalise_email(email: str) -> str:
 # --- locking and counting -------------------------------------------------------------------------------------
 
 
-def lock_event(event: Event) -> None:
+def lock_event(event: Event, refresh: bool = True) -> None:
     """Serialise every change to who holds a place at this event until the transaction ends.
 
     PostgreSQL: a row lock on the event, FOR NO KEY UPDATE: it queues the lockers one behind the other but,
     unlike FOR UPDATE, does not wait for the key-share locks that inserting rows referencing the event (this
     transaction's registration, and everyone else's) take, which would deadlock. SQLite: a no-op write,
     which takes the database's write lock (before any count is read), so writers queue instead of racing.
+    `refresh` reloads the event's row (its capacity may have changed while we waited); a caller whose next
+    statement reads the capacity itself passes False and saves the round trip.
     """
     fresh = select(Event).where(Event.id == event.id).execution_options(populate_existing=True)
     if not current_app.config.get("REGISTRATION_CAPACITY_LOCK", True):
-        db.session.execute(fresh)
+        if refresh:
+            db.session.execute(fresh)
         return
     if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(fresh.with_for_update(of=Event, key_share=True))
-    else:
-        db.session.execute(
-            update(Event)
-            .where(Event.id == event.id)
-            .values(capacity=Event.capacity)
-            .execution_options(synchronize_session=False)
-        )
+        if refresh:
+            db.session.execute(fresh.with_for_update(of=Event, key_share=True))
+        else:
+            events = Event.__table__
+            db.session.execute(select(events.c.id).where(events.c.id == event.id).with_for_update(key_share=True))
+        return
+    db.session.execute(
+        update(Event)
+        .where(Event.id == event.id)
+        .values(capacity=Event.capacity)
+        .execution_options(synchronize_session=False)
+    )
+    if refresh:
         db.session.execute(fresh)  # what another writer committed before we got the lock
 
 
@@ -123,7 +132,7 @@ def holding_event_lock(event: Event) -> Iterator[None]:
         raise
 
 
-def _active_offer(now: datetime):
+def _active_offer(now):
     return (
         (Registration.status == RegistrationStatus.WAITLISTED)
         & Registration.offer_expires_at.is_not(None)
@@ -131,63 +140,95 @@ def _active_offer(now: datetime):
     )
 
 
+def _taken(event_id, now):
+    """SQL: how many places are held: confirmed registrations plus offers from the waiting list not yet answered."""
+    return select(func.count()).where(
+        Registration.event_id == event_id,
+        or_(Registration.status == RegistrationStatus.CONFIRMED, _active_offer(now)),
+    )
+
+
 def places_taken(event: Event, now: datetime) -> int:
     """Confirmed registrations plus places held by a waiting-list offer not yet answered."""
-    return db.session.execute(
-        select(func.count()).where(
-            Registration.event_id == event.id,
-            or_(Registration.status == RegistrationStatus.CONFIRMED, _active_offer(now)),
-        )
-    ).scalar_one()
+    return db.session.execute(_taken(event.id, now)).scalar_one()
 
 
-def _waiting_without_offer(event: Event, excluding: int | None = None):
-    query = select(Registration).where(
-        Registration.event_id == event.id,
+def _waiting_without_offer_where(event_id) -> tuple:
+    return (
+        Registration.event_id == event_id,
         Registration.status == RegistrationStatus.WAITLISTED,
         Registration.offer_made_at.is_(None),
     )
-    return query if excluding is None else query.where(Registration.id != excluding)
 
 
-def is_full(event: Event, now: datetime | None = None, excluding: int | None = None) -> bool:
-    """Would a registration now go on the waiting list? (Shown on the form before anyone submits; `excluding`
-    leaves out the registration being decided.)"""
+def _waiting_without_offer(event: Event):
+    return select(Registration).where(*_waiting_without_offer_where(event.id))
+
+
+def _room_for_one_more(event_id, now, excluding=None):
+    """SQL, the one statement of the capacity rule: a newcomer gets a place when the event has no capacity, or
+    when nobody is waiting for an offer and fewer places are held than the capacity (read from the event's row
+    in the same statement, so a capacity an organiser just raised counts). `excluding` leaves out the
+    registration being decided. Arguments are values or bind parameters."""
+    capacity = select(Event.__table__.c.capacity).where(Event.__table__.c.id == event_id).scalar_subquery()
+    waiting = select(Registration.__table__.c.id).where(*_waiting_without_offer_where(event_id))
+    if excluding is not None:
+        waiting = waiting.where(Registration.id != excluding)
+    return or_(capacity.is_(None), and_(~waiting.exists(), _taken(event_id, now).scalar_subquery() < capacity))
+
+
+def is_full(event: Event, now: datetime | None = None) -> bool:
+    """Would a registration now go on the waiting list? (Shown on the form before anyone submits.)"""
     if event.capacity is None:
         return False
-    now = now or utcnow()
-    taken = (
-        select(func.count())
-        .where(
-            Registration.event_id == event.id,
-            or_(Registration.status == RegistrationStatus.CONFIRMED, _active_offer(now)),
-        )
-        .scalar_subquery()
+    return not db.session.execute(select(_room_for_one_more(event.id, now or utcnow()))).scalar_one()
+
+
+@cache
+def _confirm_if_room_statement():
+    """Built once (this is the statement every registration queues for): the conditional confirmation."""
+    registration = Registration.__table__
+    return (
+        update(registration)
+        .where(registration.c.id == bindparam("the_registration"),
+               _room_for_one_more(bindparam("the_event"), bindparam("now"), excluding=bindparam("the_registration")))
+        .values(status=RegistrationStatus.CONFIRMED, waitlisted_at=None, updated_at=bindparam("at"))
     )
-    someone_waiting = _waiting_without_offer(event, excluding).exists()
-    waiting, count = db.session.execute(select(someone_waiting, taken)).one()
-    return bool(waiting) or count >= event.capacity
+
+
+def _confirm_if_room(event: Event, registration_id: int, now: datetime) -> bool:
+    """Under the event's lock: confirm this waitlisted newcomer if there is room, in one conditional UPDATE
+    (no read-then-write, and the lock held for as few round trips as possible). True if confirmed."""
+    confirmed = db.session.execute(
+        _confirm_if_room_statement(),
+        {"the_registration": registration_id, "the_event": event.id, "now": now, "at": now},
+    )
+    return confirmed.rowcount == 1
 
 
 # --- signing up -------------------------------------------------------------------------------------------------
 
 
-def _organisation(details: AttendeeDetails) -> Organisation:
+@cache
+def _organisation_by_name():
+    organisations = Organisation.__table__
+    return select(organisations.c.id).where(func.lower(organisations.c.name) == func.lower(bindparam("name")))
+
+
+def _organisation_id(details: AttendeeDetails) -> int:
+    """The organisation typed, found by name whatever its case and spacing, or created."""
     name = " ".join(details.organisation_name.split())
-    found = db.session.execute(
-        select(Organisation).where(func.lower(Organisation.name) == name.lower())
-    ).scalar_one_or_none()
+    found = db.session.execute(_organisation_by_name(), {"name": name}).scalar_one_or_none()
     if found is not None:
         return found
-    organisation = Organisation(name=name, kind=details.organisation_kind, country=details.country)
     try:
         with db.session.begin_nested():
-            db.session.add(organisation)
+            return db.session.execute(
+                insert(Organisation.__table__).returning(Organisation.__table__.c.id),
+                {"name": name, "kind": details.organisation_kind, "country": details.country, "created_at": utcnow()},
+            ).scalar_one()
     except IntegrityError:  # someone registered the same new organisation a moment ago
-        return db.session.execute(
-            select(Organisation).where(func.lower(Organisation.name) == name.lower())
-        ).scalar_one()
-    return organisation
+        return db.session.execute(_organisation_by_name(), {"name": name}).scalar_one()
 
 
 def _check_preferences(event: Event, preferences: tuple[int, ...]) -> list[ThemedSession]:
@@ -234,44 +275,51 @@ def register(event: Event, details: AttendeeDetails, now: datetime | None = None
         raise RegistrationClosed("Registration has closed.")
     email = normalise_email(details.email)
     sessions = _check_preferences(event, details.preferences)
+    # The row as a transient object: what the letters are written from (never added to the session: this hot
+    # path writes with plain INSERTs, without the ORM's unit of work).
+    registration = Registration(
+        event_id=event.id,
+        full_name=details.full_name.strip(),
+        given_name=_given_name(details.full_name),
+        family_name=_family_name(details.full_name),
+        email=email,
+        job_title=details.job_title or None,
+        country=details.country or None,
+        accessibility_needs=details.accessibility_needs or None,
+        dietary_needs=details.dietary_needs or None,
+        consent_privacy=True,
+        consent_listed=details.consent_listed,
+        status=RegistrationStatus.WAITLISTED,  # until the lock says otherwise
+        waitlisted_at=now,
+        badge_secret=new_badge_secret(),
+        manage_secret=new_manage_secret(),
+        created_at=now,
+        updated_at=now,
+    )
+    # Both possible answers are written before the lock, so that under it only the decision is made.
+    letters = {status: mails.registered_letter(registration, event, status)
+               for status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)}
+    table = Registration.__table__
     try:
         # Everything that does not depend on the waiting list is written before the event's lock is taken:
         # registrations queue on that lock, so it is held only to decide confirmed or waitlisted.
-        registration = Registration(
-            event_id=event.id,
-            full_name=details.full_name.strip(),
-            given_name=_given_name(details.full_name),
-            family_name=_family_name(details.full_name),
-            email=email,
-            organisation=_organisation(details),
-            job_title=details.job_title or None,
-            country=details.country or None,
-            accessibility_needs=details.accessibility_needs or None,
-            dietary_needs=details.dietary_needs or None,
-            consent_privacy=True,
-            consent_listed=details.consent_listed,
-            status=RegistrationStatus.WAITLISTED,  # until the lock says otherwise
-            waitlisted_at=now,
-            badge_secret=new_badge_secret(),
-            manage_secret=new_manage_secret(),
-            created_at=now,
-        )
-        registration.preferences = [
-            SessionPreference(themed_session_id=s.id, rank=rank) for rank, s in enumerate(sessions, start=1)
-        ]
-        db.session.add(registration)
-        db.session.flush()  # a second registration with the same address fails here (handled below)
-        confirmed_letter = mails.registered_letter(registration, event, RegistrationStatus.CONFIRMED)
-        mail = mails.queue_letter(mails.registered_letter(registration, event, RegistrationStatus.WAITLISTED),
-                                  registration, event)
-        db.session.flush()
+        row = {key: value for column in table.columns  # unset (None) columns take their defaults
+               if (value := getattr(registration, key := column.key)) is not None}
+        row["organisation_id"] = _organisation_id(details)
+        # A second registration with the same address fails here (handled below).
+        registration_id = db.session.execute(insert(table).returning(table.c.id), row).scalar_one()
+        if sessions:
+            db.session.execute(insert(SessionPreference.__table__), [
+                {"registration_id": registration_id, "themed_session_id": s.id, "rank": rank}
+                for rank, s in enumerate(sessions, start=1)
+            ])
 
-        lock_event(event)
-        if not is_full(event, now, excluding=registration.id):
-            registration.status = RegistrationStatus.CONFIRMED
-            registration.waitlisted_at = None
-            mails.rewrite(mail, confirmed_letter)
-        receipt = Receipt(registration.id, registration.manage_secret, registration.status)
+        lock_event(event, refresh=False)
+        status = RegistrationStatus.WAITLISTED
+        if _confirm_if_room(event, registration_id, now):
+            status = RegistrationStatus.CONFIRMED
+        mails.insert_letter(letters[status], email, event.id, registration_id)
+        receipt = Receipt(registration_id, registration.manage_secret, status)
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
@@ -344,15 +392,15 @@ def update_details(
     email = normalise_email(details.email)
     if email.lower() != registration.email.lower() and _email_taken(event, email, except_id=registration.id):
         raise DuplicateEmail("Another registration for this event already uses this e-mail address.")
-    organisation = _organisation(details)
+    organisation_id = _organisation_id(details)
     badge_fields_changed = (
-        registration.full_name != details.full_name.strip() or registration.organisation_id != organisation.id
+        registration.full_name != details.full_name.strip() or registration.organisation_id != organisation_id
     )
     registration.full_name = details.full_name.strip()
     registration.given_name = _given_name(details.full_name)
     registration.family_name = _family_name(details.full_name)
     registration.email = email
-    registration.organisation = organisation
+    registration.organisation_id = organisation_id
     registration.job_title = details.job_title or None
     registration.country = details.country or None
     registration.accessibility_needs = details.accessibility_needs or None

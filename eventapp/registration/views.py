@@ -58,7 +58,6 @@ def register(slug: str):
     event = events.get_event_or_404(slug, programme=False)
     state = events.registration_state(event)
     form = RegistrationForm(event)
-    resend_form = ResendLinkForm(prefix="resend")
     duplicate = False
     status = 200
     if state == "open" and form.is_submitted():
@@ -68,7 +67,6 @@ def register(slug: str):
             except service.RegistrationError as error:
                 _show_error(form, error)
                 duplicate = isinstance(error, service.DuplicateEmail)
-                resend_form.email.data = form.email.data
                 status = 409 if duplicate else 400
             else:
                 return redirect(url_for("registration.manage", secret=receipt.manage_secret, new=1))
@@ -76,6 +74,9 @@ def register(slug: str):
             status = 400
     elif state != "open" and request.method == "POST":
         status = 403
+    resend_form = ResendLinkForm(prefix="resend")  # built only for a page that shows it
+    if duplicate:
+        resend_form.email.data = form.email.data
     return render_template(
         "registration/register.html",
         event=event,
