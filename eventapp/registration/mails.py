@@ -48,18 +48,15 @@ def registered_letter(registration: Registration, event: Event, status: Registra
     return _letter("waitlisted", registration, event, f"You are on the waiting list for {event.name}")
 
 
-def queue_letter(letter: Letter, registration: Registration, event: Event) -> OutboundMail:
-    return queue_mail(letter.kind, registration.email, letter.subject, letter.body, event=event,
-                      registration=registration)
-
-
 def insert_letter(letter: Letter, email: str, event_id: int, registration_id: int) -> None:
     """Queue a letter as one INSERT (the registration hot path writes no ORM objects)."""
     insert_mail(letter.kind, email, letter.subject, letter.body, event_id, registration_id)
 
 
 def queue_registered(registration: Registration, event: Event) -> None:
-    queue_letter(registered_letter(registration, event, registration.status), registration, event)
+    """The registration's letter again, after an organiser's change of status (promotion, acceptance)."""
+    letter = registered_letter(registration, event, registration.status)
+    queue_mail(letter.kind, registration.email, letter.subject, letter.body, event=event, registration=registration)
 
 
 def queue_manage_link(registration: Registration, event: Event) -> None:
