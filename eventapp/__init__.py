@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+from functools import partial, wraps
 from typing import Any
 
-from flask import Flask
+from flask import Flask, current_app, request
+from flask_limiter import ExemptionScope
+from flask_limiter.util import get_qualified_name
 
 from config import CONFIGS, persistent_secret_key
 
@@ -34,6 +37,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     csrf.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    limit_only_where_limits_apply(app)
 
     from .database import configure_sqlite
 
@@ -71,11 +75,12 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
 
     from .errors import register_error_handlers
     from .request_log import configure_logging, register_request_logging
-    from .security import register_security_headers
+    from .security import SessionInterface, register_security_headers
     from .templating import register_template_helpers
 
     register_error_handlers(app)
     register_template_helpers(app)
+    app.session_interface = SessionInterface()
     register_security_headers(app)
     register_request_logging(app)
     configure_logging(app)
@@ -90,3 +95,72 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     register_cli(app)
 
     return app
+
+
+
+
+_FULLY_EXEMPT = ExemptionScope.APPLICATION | ExemptionScope.DEFAULT | ExemptionScope.META
+
+
+def _no_limit_applies() -> bool:
+    """Whether this request's endpoint is one no rate limit can apply to (the check-in API, the health checks).
+
+    The set is made once per app, from the limiter's own answers, at its first request (when every view is
+    registered): an endpoint is in it only when it is exempt from the application, default and meta limits and
+    neither it nor its blueprint has a limit of its own.
+    """
+    unlimited = current_app.extensions.get("eventapp.unlimited_endpoints")
+    if unlimited is None:
+        app = current_app._get_current_object()
+        unlimited = app.extensions["eventapp.unlimited_endpoints"] = _unlimited_endpoints(app)
+    return request.endpoint in unlimited
+
+
+def _unlimited_endpoints(app: Flask) -> frozenset[str]:
+    manager = limiter.limit_manager
+    found = set()
+    for endpoint, view in app.view_functions.items():
+        blueprint = endpoint.rpartition(".")[0] or None
+        if (manager.exemption_scope(app, endpoint, blueprint) & _FULLY_EXEMPT) != _FULLY_EXEMPT:
+            continue
+        if manager.decorated_limits(get_qualified_name(view)):
+            continue
+        if blueprint and manager.blueprint_limits(app, blueprint):
+            continue
+        found.add(endpoint)
+    return frozenset(found)
+
+
+def limit_only_where_limits_apply(app: Flask) -> int:
+    """Skip Flask-Limiter's per-request hooks on endpoints no limit can apply to; answers how many it wrapped (3).
+
+    Left to itself the limiter works out, on every request, which limits apply from the view's and blueprint's
+    exemptions, and keeps a per-request context for its headers: on the scanner API that cost more than the
+    token lookup. Its before-request check, after-request headers and teardown are wrapped so that they run as
+    before everywhere else (login, registration and manage links keep their limits and headers).
+    """
+
+    def is_limiters(hook) -> bool:
+        return getattr(hook, "__self__", None) is limiter or (
+            isinstance(hook, partial) and hook.args == (limiter,)
+        )
+
+    def guarded(hook, passes_response: bool):
+        @wraps(hook)
+        def run(*args):
+            if _no_limit_applies():
+                return args[0] if passes_response else None
+            return hook(*args)
+
+        run.limiter_hook = hook
+        return run
+
+    wrapped = 0
+    for hooks, passes_response in ((app.before_request_funcs, False), (app.after_request_funcs, True),
+                                   (app.teardown_request_funcs, False)):
+        functions = hooks.get(None, [])
+        for i, hook in enumerate(functions):
+            if is_limiters(hook):
+                functions[i] = guarded(hook, passes_response)
+                wrapped += 1
+    return wrapped

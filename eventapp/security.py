@@ -1,7 +1,12 @@
-"""Response headers that make the browser enforce what the app promises: its own scripts only, no framing,
-no Referer leaking a manage link, https remembered once seen."""
+"""Response headers that make the browser enforce what the app promises (its own scripts only, no framing, no
+Referer leaking a manage link, https remembered once seen), and the signed-cookie session.
+
+Both run on every request, the scanners' included, so they are written to cost little when there is nothing to
+do: a request without a session cookie builds no cookie signer, and the headers are added in one pass.
+"""
 
 from flask import Flask, request
+from flask.sessions import SecureCookieSessionInterface
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -16,17 +21,47 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "frame-ancestors 'none'",
 ])
 
+# Set on every response unless the view set its own.
+SECURITY_HEADERS = (
+    ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Referrer-Policy", "same-origin"),  # a manage link is a secret in the path: never a Referer to another site
+    ("X-Frame-Options", "DENY"),
+    ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
+)
+HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")  # over https only
+_LOWER = {name: name.lower() for name, _ in (*SECURITY_HEADERS, HSTS)}
+
 
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def _headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
-        headers.setdefault("X-Content-Type-Options", "nosniff")
-        # A manage link is a secret in the path: never send it to another site as a Referer.
-        headers.setdefault("Referrer-Policy", "same-origin")
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers.setdefault("Permissions-Policy", "camera=(self), microphone=(), geolocation=()")
-        if request.is_secure:
-            headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
+        present = {name.lower() for name in headers.keys()}
+        wanted = [*SECURITY_HEADERS, HSTS] if request.is_secure else SECURITY_HEADERS
+        headers.extend([(name, value) for name, value in wanted if _LOWER[name] not in present])
         return response
+
+
+class SessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie session, without its fixed cost on requests that bring no cookie and leave none.
+
+    Flask builds the cookie signer (key derivation included) before looking for a cookie, and works out every
+    cookie setting before finding there is nothing to save; scanners and health checks never have a session.
+    The answers are Flask's own: an empty session to a request without a cookie, and no Set-Cookie for a
+    session that is still empty and unmodified (with ``Vary: Cookie`` when it was read).
+    """
+
+    def open_session(self, app, request):
+        if not app.secret_key:
+            return None
+        if not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+    def save_session(self, app, session, response) -> None:
+        if not session and not session.modified:
+            if session.accessed:
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
