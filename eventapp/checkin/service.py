@@ -24,7 +24,7 @@ from functools import cache
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, bindparam, select, update
+from sqlalchemy import Connection, Text, and_, bindparam, cast, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
@@ -161,30 +161,67 @@ REPLACED_BY_SECRET = (
 _LIVE = _check_in.c.undone_at.is_(None)
 
 _DIALECT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
+# The columns of a scan log row, in the order the hot path's one-statement write (PostgreSQL) selects them.
+_LOG_COLUMNS = (
+    "event_id", "at", "code_excerpt", "result", "registration_id", "themed_session_id", "staff_user_id",
+    "scanner_device_id", "nonce",
+)
+
+
+_CHECK_IN_COLUMNS = (
+    "event_id", "registration_id", "themed_session_id", "checked_in_at", "staff_user_id", "scanner_device_id",
+    "device_label", "method",
+)
 
 
 @cache
 def _writes(dialect_name: str) -> SimpleNamespace:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING id, in the bound database's dialect (SQLite >= 3.35, PostgreSQL)."""
+    """The hot path's writes, built once per dialect: INSERT ... ON CONFLICT DO NOTHING RETURNING id (SQLite >= 3.35,
+    PostgreSQL); on PostgreSQL also the check-in and its log row as one statement."""
     insert = _DIALECT_INSERTS[dialect_name]
+    new_check_in = insert(_check_in).values(
+        {name: bindparam(f"ci_{name}", type_=_check_in.c[name].type) for name in _CHECK_IN_COLUMNS}
+    )
+    door = new_check_in.on_conflict_do_nothing(
+        index_elements=[_check_in.c.registration_id],
+        index_where=and_(_check_in.c.themed_session_id.is_(None), _LIVE),
+    ).returning(_check_in.c.id)
+    session = new_check_in.on_conflict_do_nothing(
+        index_elements=[_check_in.c.registration_id, _check_in.c.themed_session_id],
+        index_where=and_(_check_in.c.themed_session_id.is_not(None), _LIVE),
+    ).returning(_check_in.c.id)
+    one_statement = dialect_name == "postgresql"
     return SimpleNamespace(
-        door_check_in=insert(_check_in)
-        .on_conflict_do_nothing(
-            index_elements=[_check_in.c.registration_id],
-            index_where=and_(_check_in.c.themed_session_id.is_(None), _LIVE),
-        )
-        .returning(_check_in.c.id),
-        session_check_in=insert(_check_in)
-        .on_conflict_do_nothing(
-            index_elements=[_check_in.c.registration_id, _check_in.c.themed_session_id],
-            index_where=and_(_check_in.c.themed_session_id.is_not(None), _LIVE),
-        )
-        .returning(_check_in.c.id),
+        door_check_in=door,
+        session_check_in=session,
         scan_log=_scan_log.insert(),
         scan_log_once=insert(_scan_log)
         .on_conflict_do_nothing(index_elements=[_scan_log.c.event_id, _scan_log.c.nonce])
         .returning(_scan_log.c.id),
+        one_statement=one_statement,
+        door_check_in_logged=_check_in_and_log(door) if one_statement else None,
+        session_check_in_logged=_check_in_and_log(session) if one_statement else None,
     )
+
+
+def _check_in_and_log(check_in_insert):
+    """PostgreSQL: the check-in and its scan log row in one statement (one round trip instead of two).
+
+    The log row is selected from the check-in insert's RETURNING, so it is written only when the check-in was;
+    its response_json is the answer with the new check-in's id spliced in (``head || id || tail``). Answers the
+    check-in's id (NULL: a live one already existed) and the log row's (NULL: the nonce was already logged).
+    """
+    check_in = check_in_insert.cte("new_check_in")
+    params = [bindparam(f"log_{name}", type_=_scan_log.c[name].type) for name in _LOG_COLUMNS]
+    body = bindparam("log_head", type_=Text) + cast(check_in.c.id, Text) + bindparam("log_tail", type_=Text)
+    log = (
+        postgresql.insert(_scan_log)
+        .from_select([*_LOG_COLUMNS, "check_in_id", "response_json"], select(*params, check_in.c.id, body))
+        .on_conflict_do_nothing(index_elements=[_scan_log.c.event_id, _scan_log.c.nonce])
+        .returning(_scan_log.c.id)
+        .cte("new_scan_log")
+    )
+    return select(select(check_in.c.id).scalar_subquery(), select(log.c.id).scalar_subquery())
 
 
 def check_in(
@@ -241,7 +278,12 @@ def _decide_and_write(
     conn: Connection, event: EventRef, scanner: Scanner, code: str | None, registration_id: int | None,
     themed_session_id: int | None, method: str, nonce: str | None,
 ) -> CheckInOutcome | None:
-    """The answer, with the check-in and the scan log row written; None when the nonce is already in the log."""
+    """The answer, with the check-in and the scan log row written; None when the nonce is already in the log.
+
+    A scan that may record an arrival has its answer built before anything is written, so that the two writes
+    follow each other with nothing in between: on SQLite the first one takes the database's single write lock,
+    held until the commit; on PostgreSQL they are one statement.
+    """
     themed_session = _themed_session(conn, event, themed_session_id) if themed_session_id is not None else None
     now = utcnow()
 
@@ -258,9 +300,17 @@ def _decide_and_write(
         if secret is not None:
             row = conn.execute(REGISTRATION_BY_SECRET, {"secret": secret}).one_or_none()
 
+    log = {
+        "event_id": event.id,
+        "at": now,
+        "code_excerpt": excerpt,
+        "registration_id": None,
+        "themed_session_id": themed_session.id if themed_session else None,
+        "staff_user_id": scanner.staff_user_id,
+        "scanner_device_id": scanner.scanner_device_id,
+        "nonce": nonce,
+    }
     attendee = None
-    check_in_id = None
-    logged_registration_id = None
     extra: dict = {}
     if row is None:
         result = Result.UNKNOWN_CODE
@@ -269,14 +319,14 @@ def _decide_and_write(
             if replaced.event_id == event.id:
                 result = Result.BADGE_REPLACED
                 attendee = _attendee(replaced, [])
-                logged_registration_id = replaced.id
+                log["registration_id"] = replaced.id
             else:
                 result = Result.NOT_THIS_EVENT
     elif row.event_id != event.id:
         # Nothing about another event's attendee is shown or logged here.
         result = Result.NOT_THIS_EVENT
     else:
-        logged_registration_id = row.id
+        log["registration_id"] = row.id
         assigned = _assigned_sessions(conn, row.id) if event.assignments_published else []
         attendee = _attendee(row, assigned)
         if row.status == RegistrationStatus.CANCELLED:
@@ -284,45 +334,45 @@ def _decide_and_write(
         elif row.status == RegistrationStatus.WAITLISTED:
             result = Result.WAITLISTED
         else:
-            check_in_id = _insert_check_in(conn, event, row.id, themed_session, scanner, method, now)
-            if check_in_id is None:
-                result = Result.ALREADY_CHECKED_IN
-                extra = _earlier_check_in(conn, row.id, themed_session, event.timezone)
-            else:
-                result = Result.OK
-                extra = _when_and_who(now, scanner.name, event.timezone)
-                elsewhere = _assigned_elsewhere(assigned, themed_session)
-                if elsewhere:
-                    result = Result.WRONG_SESSION
-                    extra["assigned_session"] = elsewhere.as_json()
+            result = Result.OK
+            extra = _when_and_who(now, scanner.name, event.timezone)
+            elsewhere = _assigned_elsewhere(assigned, themed_session)
+            if elsewhere:
+                result = Result.WRONG_SESSION
+                extra["assigned_session"] = elsewhere.as_json()
+            log["result"] = result.value
+            tail = _answer_tail(result, themed_session, attendee, extra)
+            written = _write_check_in_and_log(conn, event, row.id, themed_session, scanner, method, now, log, tail)
+            if written is not None:
+                check_in_id, logged = written
+                return CheckInOutcome(result=result, body=_answer(check_in_id, tail)) if logged else None
+            result = Result.ALREADY_CHECKED_IN  # a live check-in exists: say when and by whom
+            extra = _earlier_check_in(conn, row.id, themed_session, event.timezone)
 
-    answer = {
+    body = _answer(None, _answer_tail(result, themed_session, attendee, extra))
+    logged = _write_scan_log(conn, {**log, "result": result.value, "check_in_id": None, "response_json": body})
+    return CheckInOutcome(result=result, body=body) if logged else None
+
+
+# The JSON answer starts with the check-in's id, so that the one-statement write (PostgreSQL) can splice in the
+# id it has just made: ``_ANSWER_HEAD + id + tail``, with tail the rest of the object.
+_ANSWER_HEAD = '{"check_in_id":'
+
+
+def _answer_tail(result: Result, themed_session: _SessionRef | None, attendee: dict | None, extra: dict) -> str:
+    rest = {
         "result": result.value,
         "message": _message(result, themed_session, extra),
         "recorded": result in RECORDED,
-        "check_in_id": check_in_id,
         "attendee": attendee,
         "session": themed_session.as_json() if themed_session else None,
         **extra,
     }
-    body = json.dumps(answer, separators=(",", ":"))
-    logged = _write_scan_log(
-        conn,
-        {
-            "event_id": event.id,
-            "at": now,
-            "code_excerpt": excerpt,
-            "result": result.value,
-            "registration_id": logged_registration_id,
-            "themed_session_id": themed_session.id if themed_session else None,
-            "check_in_id": check_in_id,
-            "staff_user_id": scanner.staff_user_id,
-            "scanner_device_id": scanner.scanner_device_id,
-            "nonce": nonce,
-            "response_json": body,
-        },
-    )
-    return CheckInOutcome(result=result, body=body) if logged else None
+    return "," + json.dumps(rest, separators=(",", ":"))[1:]
+
+
+def _answer(check_in_id: int | None, tail: str) -> str:
+    return f"{_ANSWER_HEAD}{'null' if check_in_id is None else check_in_id}{tail}"
 
 
 def _themed_session(conn: Connection, event: EventRef, themed_session_id: int) -> _SessionRef:
@@ -369,24 +419,36 @@ def _attendee(row, assigned: list[_SessionRef]) -> dict:
     }
 
 
-def _insert_check_in(
+def _write_check_in_and_log(
     conn: Connection, event: EventRef, registration_id: int, themed_session: _SessionRef | None, scanner: Scanner,
-    method: str, now: datetime,
-) -> int | None:
-    """The new check-in's id, or None when a live one already exists (the partial unique index decides)."""
+    method: str, now: datetime, log: dict, tail: str,
+) -> tuple[int, bool] | None:
+    """Record the arrival and log the scan: (the new check-in's id, whether the log row was written: False when
+    the nonce was already logged); None, with nothing written, when a live check-in already exists (the partial
+    unique index decides)."""
     values = {
-        "event_id": event.id,
-        "registration_id": registration_id,
-        "themed_session_id": themed_session.id if themed_session else None,
-        "checked_in_at": now,
-        "staff_user_id": scanner.staff_user_id,
-        "scanner_device_id": scanner.scanner_device_id,
-        "device_label": scanner.device_label,
-        "method": method,
+        "ci_event_id": event.id,
+        "ci_registration_id": registration_id,
+        "ci_themed_session_id": themed_session.id if themed_session else None,
+        "ci_checked_in_at": now,
+        "ci_staff_user_id": scanner.staff_user_id,
+        "ci_scanner_device_id": scanner.scanner_device_id,
+        "ci_device_label": scanner.device_label,
+        "ci_method": method,
     }
     writes = _writes(conn.dialect.name)
+    if writes.one_statement:
+        statement = writes.door_check_in_logged if themed_session is None else writes.session_check_in_logged
+        values.update({f"log_{name}": log[name] for name in _LOG_COLUMNS})
+        values.update(log_head=_ANSWER_HEAD, log_tail=tail)
+        check_in_id, log_id = conn.execute(statement, values).one()
+        return None if check_in_id is None else (check_in_id, log_id is not None)
     statement = writes.door_check_in if themed_session is None else writes.session_check_in
-    return conn.execute(statement, values).scalar_one_or_none()
+    check_in_id = conn.execute(statement, values).scalar_one_or_none()
+    if check_in_id is None:
+        return None
+    logged = _write_scan_log(conn, {**log, "check_in_id": check_in_id, "response_json": _answer(check_in_id, tail)})
+    return check_in_id, logged
 
 
 def _staff_name(display_name: str | None, email: str | None) -> str | None:
