@@ -62,9 +62,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
+from functools import cache
 
 from flask import Flask, current_app
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -77,6 +78,8 @@ log = logging.getLogger(__name__)
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720)
 DEFAULT_MAX_ATTEMPTS = 8
 DEFAULT_CLAIM_SECONDS = 600
+# Mails claimed per round trip; their sending (at most MAIL_TIMEOUT_SECONDS each) must fit in the lease.
+CLAIM_BATCH = 10
 
 BADGE = "badge"
 AttachmentProvider = Callable[[OutboundMail], tuple[str, bytes] | None]
@@ -231,29 +234,34 @@ def deliver_pending(limit: int | None = None, now: datetime | None = None,
     try:
         with Session(db.engine, expire_on_commit=False) as session:
             while limit is None or report.attempted < limit:
-                mail = _claim_next(session, now, lease)
-                if mail is None:
+                size = CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - report.attempted)
+                batch = _claim_batch(session, now, lease, size)
+                if not batch:
                     break
-                try:
-                    message = build_message(mail, sender, _attachment_for(mail))
-                    transport.send(message, name=f"{clock():%Y%m%dT%H%M%S}-mail{mail.id}-{mail.kind}")
-                except Exception as error:
-                    failure = error if isinstance(error, MailDeliveryError) else MailDeliveryError(
-                        f"Could not send the mail: {type(error).__name__}: {error}")
-                    if not isinstance(error, MailDeliveryError):
-                        log.exception("Unexpected error sending mail %s", mail.id)
-                    gave_up = _record_failure(session, mail, failure, clock(), max_attempts)
-                    report.errors.append(failure.reason)
-                    if gave_up:
-                        report.gave_up += 1
+                for index, mail in enumerate(batch):
+                    try:
+                        message = build_message(mail, sender, _attachment_for(mail))
+                        transport.send(message, name=f"{clock():%Y%m%dT%H%M%S}-mail{mail.id}-{mail.kind}")
+                    except Exception as error:
+                        failure = error if isinstance(error, MailDeliveryError) else MailDeliveryError(
+                            f"Could not send the mail: {type(error).__name__}: {error}")
+                        if not isinstance(error, MailDeliveryError):
+                            log.exception("Unexpected error sending mail %s", mail.id)
+                        gave_up = _record_failure(session, mail, failure, clock(), max_attempts)
+                        report.errors.append(failure.reason)
+                        if gave_up:
+                            report.gave_up += 1
+                        else:
+                            report.retrying += 1
+                        if failure.server_problem:
+                            report.stopped = failure.reason
+                            _release(session, batch[index + 1:], now)
+                            break
                     else:
-                        report.retrying += 1
-                    if failure.server_problem:
-                        report.stopped = failure.reason
-                        break
-                else:
-                    _record_success(session, mail, clock())
-                    report.sent += 1
+                        _record_success(session, mail, clock())
+                        report.sent += 1
+                if report.stopped:
+                    break
     finally:
         if own_transport:
             transport.close()
@@ -264,40 +272,66 @@ def _due(now: datetime):
     return and_(OutboundMail.status == MailStatus.PENDING, OutboundMail.next_attempt_at <= now)
 
 
-def _claim_next(session: Session, now: datetime, lease: timedelta) -> OutboundMail | None:
+def _claim_batch(session: Session, now: datetime, lease: timedelta, size: int) -> list[OutboundMail]:
+    """Claim up to `size` due mails for this deliverer (their next attempt moved past the lease, so no other
+    deliverer takes them meanwhile), oldest first, in one short transaction."""
     pick = (
         select(OutboundMail.id)
         .where(_due(now))
         .order_by(OutboundMail.next_attempt_at, OutboundMail.id)
-        .limit(1)
+        .limit(size)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders nothing and serialises writers
     )
-    for _ in range(100):  # another deliverer may win the same row on SQLite; then look again
-        mail_id = session.execute(pick).scalar()
-        if mail_id is None:
+    for _ in range(100):  # another deliverer may win the same rows on SQLite; then look again
+        ids = session.execute(pick).scalars().all()
+        if not ids:
             session.rollback()
-            return None
+            return []
         claimed = session.execute(
             update(OutboundMail)
-            .where(OutboundMail.id == mail_id, _due(now))
+            .where(OutboundMail.id.in_(ids), _due(now))
             .values(attempts=OutboundMail.attempts + 1, last_error=None, next_attempt_at=now + lease)
+            .returning(OutboundMail.id)
             .execution_options(synchronize_session=False)
-        )
-        if claimed.rowcount == 1:
-            mail = session.get(OutboundMail, mail_id, populate_existing=True)
+        ).scalars().all()
+        if claimed:
+            mails = session.execute(
+                select(OutboundMail)
+                .where(OutboundMail.id.in_(claimed))
+                .execution_options(populate_existing=True)
+            ).scalars().all()
             session.commit()
-            return mail
+            return sorted(mails, key=lambda mail: ids.index(mail.id))
         session.rollback()
-    return None
+    return []
+
+
+def _release(session: Session, mails: list[OutboundMail], now: datetime) -> None:
+    """Give back claimed mails that were not attempted (the server went away): due again, the attempt unspent."""
+    if not mails:
+        return
+    session.execute(
+        update(OutboundMail)
+        .where(OutboundMail.id.in_([mail.id for mail in mails]), OutboundMail.status == MailStatus.PENDING)
+        .values(attempts=OutboundMail.attempts - 1, next_attempt_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.commit()
+
+
+@cache
+def _mark_sent():
+    """Built once: the statement every mail sent runs."""
+    mails = OutboundMail.__table__
+    return (
+        update(mails)
+        .where(mails.c.id == bindparam("mail_id"), mails.c.status == MailStatus.PENDING)
+        .values(status=MailStatus.SENT, sent_at=bindparam("at"), last_error=None)
+    )
 
 
 def _record_success(session: Session, mail: OutboundMail, at: datetime) -> None:
-    session.execute(
-        update(OutboundMail)
-        .where(OutboundMail.id == mail.id, OutboundMail.status == MailStatus.PENDING)
-        .values(status=MailStatus.SENT, sent_at=at, last_error=None)
-        .execution_options(synchronize_session=False)
-    )
+    session.execute(_mark_sent(), {"mail_id": mail.id, "at": at})
     session.commit()
 
 

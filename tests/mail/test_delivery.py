@@ -171,6 +171,9 @@ def test_a_down_server_stops_the_run_after_one_attempt(app, closed_port):
     report = deliver_pending()
     assert report.attempted == 1 and "connection refused" in report.stopped
     assert [fresh(i).attempts for i in ids] == [1, 0, 0]
+    # The two never tried were claimed with the first (one round trip per batch) and given back: due at once.
+    assert all(fresh(i).next_attempt_at <= utcnow() for i in ids[1:])
+    assert fresh(ids[0]).next_attempt_at > utcnow()
 
 
 def test_backoff_grows_then_gives_up(app, closed_port):
