@@ -25,6 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg  # noqa: E402
+from _cpu import CpuMeter  # noqa: E402
 from _servers import ROOT, gunicorn  # noqa: E402
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -158,7 +159,9 @@ def main() -> None:
 
     # Both servers run side by side and take turns, so that a change in the machine's load falls on both alike.
     with gunicorn("bare_insert_app:app", {"BARE_DATABASE_URL": bare_url}, args.workers, log,
-                  chdir=ROOT / "benchmarks") as (bare_port, _), gunicorn("wsgi:app", env, args.workers, log) as (port, _):
+                  chdir=ROOT / "benchmarks") as (bare_port, bare_pid), \
+            gunicorn("wsgi:app", env, args.workers, log) as (port, app_pid):
+        meters = {"bare": CpuMeter(bare_pid, bare_db), "app": CpuMeter(app_pid, app_db)}
         form_url = f"http://127.0.0.1:{port}/events/{slug}/register"
 
         def session_with_token():
@@ -169,11 +172,19 @@ def main() -> None:
             return opener, {"csrf_token": token}
 
         for turn in range(args.rounds):
-            add("bare", fire(split(bare_bodies[turn::args.rounds], args.clients),
-                             f"http://127.0.0.1:{bare_port}/insert"))
-            add("app", fire(split(app_bodies[turn::args.rounds], args.clients), form_url, prepare=session_with_token))
+            add("bare", meters["bare"].measure(lambda turn=turn: fire(
+                split(bare_bodies[turn::args.rounds], args.clients), f"http://127.0.0.1:{bare_port}/insert")))
+            add("app", meters["app"].measure(lambda turn=turn: fire(
+                split(app_bodies[turn::args.rounds], args.clients), form_url, prepare=session_with_token)))
     bare = describe("bare Flask route, one INSERT", *totals["bare"])
     full = describe("eventapp registration (form+CSRF)", *totals["app"])
+    # CPU per request of the server side (web workers + their PostgreSQL backends): the load on a shared
+    # machine moves requests per second far more than it moves this.
+    cost = {name: (m.web + m.db) / len(totals[name][1]) * 1000 for name, m in meters.items()}
+    for name, label in (("bare", "bare"), ("app", "eventapp")):
+        web, pg = (seconds / len(totals[name][1]) * 1000 for seconds in (meters[name].web, meters[name].db))
+        print(f"  server CPU per request, {label:<9} {cost[name]:5.2f} ms  (web {web:.2f} + PostgreSQL {pg:.2f})")
+    print(f"  CPU ratio bare / eventapp: {cost['bare'] / cost['app']:.2f}")
 
     with app.app_context():
         counts = dict(db.session.execute(
