@@ -81,19 +81,64 @@ def bare_app():
 
 # ---- servers and databases ----
 
-def server_cpu_seconds(master_pid: int) -> float:
-    """User + system CPU of a gunicorn master and its workers so far (Linux /proc), to see cost apart from load."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
+def _processes():
+    """(pid, fields of /proc/<pid>/stat after "pid (name)") of every process (Linux)."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            pid = int(stat.parent.name)
-            fields = stat.read_text().rsplit(")", 1)[1].split()  # after "pid (name)": state, ppid, ...
+            yield int(stat.parent.name), stat.read_text().rsplit(")", 1)[1].split()  # state, ppid, ...
         except (OSError, ValueError):
             continue
+
+
+def server_cpu(master_pid: int) -> tuple[float, frozenset[int]]:
+    """User + system CPU seconds of a gunicorn master and its workers so far, to see cost apart from load; and the
+    workers' pids, to see restarts (max_requests in gunicorn.conf.py), which the CPU figure cannot follow."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    workers = set()
+    for pid, fields in _processes():
         if pid == master_pid or int(fields[1]) == master_pid:
             total += int(fields[11]) + int(fields[12])  # utime, stime
+            if pid != master_pid:
+                workers.add(pid)
+    return total / ticks, frozenset(workers)
+
+
+def database_cpu_seconds() -> float:
+    """CPU seconds so far of the PostgreSQL backends serving the benchmark's database (0 on SQLite)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid, fields in _processes():
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if title.startswith(b"postgres: ") and f" {PG_DATABASE} ".encode() in title:
+            total += int(fields[11]) + int(fields[12])
     return total / ticks
+
+
+class Meter:
+    """Server CPU, database CPU, the scanners' own CPU (this process) and worker restarts over the calls it
+    measures, per server."""
+
+    def __init__(self) -> None:
+        self.cpu: Counter = Counter()
+        self.db_cpu: Counter = Counter()
+        self.restarts: Counter = Counter()
+        self.client_cpu: Counter = Counter()
+
+    def measure(self, key: str, master_pid: int, call):
+        cpu, workers = server_cpu(master_pid)
+        db_cpu = database_cpu_seconds()
+        client_cpu = time.process_time()
+        result = call()
+        self.client_cpu[key] += time.process_time() - client_cpu
+        cpu_after, workers_after = server_cpu(master_pid)
+        self.cpu[key] += cpu_after - cpu
+        self.db_cpu[key] += database_cpu_seconds() - db_cpu
+        self.restarts[key] += len(workers_after - workers)
+        return result
 
 
 def fresh_database(kind: str, folder: Path) -> str:
@@ -224,38 +269,42 @@ def run(kind: str, args, folder: Path) -> None:
     # Both servers up at once and their turns interleaved, so that a change in the machine's load affects both.
     rounds = [split(part, len(tokens)) for part in split(scans, args.rounds)]
     bare_runs, app_runs = [], []
-    cpu = Counter()
+    meter = Meter()
     bare_server = gunicorn("checkin:bare_app()", bare_env, args.workers, log, chdir=ROOT / "benchmarks")
     with bare_server as (bare_port, bare_pid), gunicorn("wsgi:app", app_env, args.workers, log) as (app_port, app_pid):
         fire(bare_port, "/bare/checkin", tokens, split(warm_bare, len(tokens)))
         fire(app_port, api, tokens, split(warm_app, len(tokens)))
         for i, codes_by_scanner in enumerate(rounds, start=1):
-            before = server_cpu_seconds(bare_pid)
-            bare_runs.append(fire(bare_port, "/bare/checkin", tokens, codes_by_scanner))
-            cpu["bare"] += server_cpu_seconds(bare_pid) - before
-            before = server_cpu_seconds(app_pid)
-            app_runs.append(fire(app_port, api, tokens, codes_by_scanner))
-            cpu["app"] += server_cpu_seconds(app_pid) - before
+            bare_runs.append(meter.measure(
+                "bare", bare_pid, lambda c=codes_by_scanner: fire(bare_port, "/bare/checkin", tokens, c)))
+            app_runs.append(meter.measure("app", app_pid, lambda c=codes_by_scanner: fire(app_port, api, tokens, c)))
             if args.rounds > 1:
                 print(f"  round {i}: bare {len(bare_runs[-1][1]) / bare_runs[-1][0]:.0f}/s, "
                       f"eventapp {len(app_runs[-1][1]) / app_runs[-1][0]:.0f}/s", flush=True)
         # The floor: an empty GET on each, to tell the app's per-request machinery apart from the check-in.
         floor_codes = split(scans[: len(scans) // 2], len(tokens))
-        before = server_cpu_seconds(bare_pid)
-        bare_floor = fire(bare_port, "/bare/hello", tokens, floor_codes, method="GET")
-        cpu["bare_floor"] = server_cpu_seconds(bare_pid) - before
-        before = server_cpu_seconds(app_pid)
-        app_floor = fire(app_port, "/healthz", tokens, floor_codes, method="GET")
-        cpu["app_floor"] = server_cpu_seconds(app_pid) - before
+        bare_floor = meter.measure(
+            "bare_floor", bare_pid, lambda: fire(bare_port, "/bare/hello", tokens, floor_codes, method="GET"))
+        app_floor = meter.measure(
+            "app_floor", app_pid, lambda: fire(app_port, "/healthz", tokens, floor_codes, method="GET"))
     bare_rate, bare_p99 = describe("bare route: token lookup + one UPDATE", *_merge(bare_runs))
     app_rate, app_p99 = describe("eventapp POST /api/events/<slug>/checkin", *_merge(app_runs))
     describe("floor: bare GET /bare/hello (no work)", *bare_floor)
     describe("floor: eventapp GET /healthz (no work)", *app_floor)
     counts = {"bare": len(scans), "app": len(scans), "bare_floor": len(bare_floor[1]), "app_floor": len(app_floor[1])}
-    per = {key: cpu[key] / counts[key] * 1000 for key in counts}
+    per = {key: meter.cpu[key] / counts[key] * 1000 for key in counts}
     print(f"  server CPU per request (all workers; load-independent): check-in bare {per['bare']:.2f} ms, "
           f"eventapp {per['app']:.2f} ms; empty GET bare {per['bare_floor']:.2f} ms, "
           f"eventapp {per['app_floor']:.2f} ms", flush=True)
+    print(f"  the scanners' own CPU per check-in (this process, same client for both): bare "
+          f"{meter.client_cpu['bare'] / counts['bare'] * 1000:.2f} ms, eventapp "
+          f"{meter.client_cpu['app'] / counts['app'] * 1000:.2f} ms", flush=True)
+    if kind == "postgresql":
+        print(f"  PostgreSQL backend CPU per check-in: bare {meter.db_cpu['bare'] / counts['bare'] * 1000:.2f} ms, "
+              f"eventapp {meter.db_cpu['app'] / counts['app'] * 1000:.2f} ms", flush=True)
+    print(f"  gunicorn worker restarts while measured: bare {sum(v for k, v in meter.restarts.items() if 'bare' in k)},"
+          f" eventapp {sum(v for k, v in meter.restarts.items() if 'app' in k)}; load average "
+          f"{os.getloadavg()[0]:.2f}", flush=True)
 
     from sqlalchemy import func, select
 

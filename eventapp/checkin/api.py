@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException
 
 from ..extensions import limiter
 from ..models import StaffRole
+from ..tokens import badge_secret_from_code
 from . import queries, service
 from .api_auth import api_requires_role, json_error
 from .forms import CheckInRequestError, parse_check_in_request
@@ -29,11 +30,20 @@ def _json_body(body: str, status: int = 200):
     return response
 
 
+def _scanned_badge_secret() -> str | None:
+    """The badge secret in the request's code, for the token lookup to read its registration at the same time."""
+    if request.content_length is not None and request.content_length > MAX_REQUEST_BYTES:
+        return None
+    payload = request.get_json(force=True, silent=True)
+    code = payload.get("code") if isinstance(payload, dict) else None
+    return badge_secret_from_code(code) if isinstance(code, str) else None
+
+
 @bp.route("", methods=["POST"])
 # No per-address rate limit: every call is authenticated, and at the door rush a venue's scanners all share one
 # address; nor is a 130-bit badge secret or a 256-bit token guessable by trying.
 @limiter.exempt
-@api_requires_role(StaffRole.CHECKIN, allow_device_token=True)
+@api_requires_role(StaffRole.CHECKIN, allow_device_token=True, badge_secret=_scanned_badge_secret)
 def check_in(slug: str):
     if request.content_length is not None and request.content_length > MAX_REQUEST_BYTES:
         return json_error(413, "too_large", "That request is too large to be a scan.")
@@ -63,6 +73,7 @@ def check_in(slug: str):
             method=parsed.method,
             nonce=parsed.nonce,
             connection=g.checkin_connection,
+            badge=device.badge if device else None,
         )
     except service.UnknownSession as error:
         return json_error(400, "unknown_session", str(error))

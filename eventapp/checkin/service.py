@@ -95,6 +95,15 @@ class CheckInOutcome:
         return json.loads(self.body)
 
 
+@dataclass(frozen=True)
+class PrefetchedBadge:
+    """The registration holding badge secret ``secret`` (None: nobody's), read, and on PostgreSQL locked, on the
+    check-in's connection by the statement that authenticated the scanner's token (devices.authenticate_token)."""
+
+    secret: str
+    registration: object | None  # id, event_id, status, full_name, organisation: REGISTRATION_BY_SECRET's columns
+
+
 class UnknownSession(ValueError):
     """The door / session asked for is not a themed session of this event."""
 
@@ -234,6 +243,7 @@ def check_in(
     method: str = "scan",
     nonce: str | None = None,
     connection: Connection | None = None,
+    badge: PrefetchedBadge | None = None,
 ) -> CheckInOutcome:
     """Check the holder of ``code`` (or, from a name search, ``registration_id``) in at the door or a session.
 
@@ -242,7 +252,8 @@ def check_in(
 
     Runs on ``connection`` when given (the API request's, which its token lookup used), else on one of its own:
     not on the ORM session, whose per-request bookkeeping costs more than the statements here (see
-    benchmarks/checkin.py). Nothing the caller has not committed is seen.
+    benchmarks/checkin.py). Nothing the caller has not committed is seen. ``badge``, from the same connection's
+    token lookup, saves reading the registration again when its secret is the code's.
     """
     if (code is None) == (registration_id is None):
         raise ValueError("check_in needs a code or a registration id, not both")
@@ -250,16 +261,18 @@ def check_in(
         raise ValueError(f"method must be one of {METHODS}")
     if connection is None:
         with db.engine.connect() as own:
-            return _check_in_on(own, event, scanner, code, registration_id, themed_session_id, method, nonce)
-    return _check_in_on(connection, event, scanner, code, registration_id, themed_session_id, method, nonce)
+            return _check_in_on(own, event, scanner, code, registration_id, themed_session_id, method, nonce, None)
+    return _check_in_on(connection, event, scanner, code, registration_id, themed_session_id, method, nonce, badge)
 
 
 def _check_in_on(
     conn: Connection, event: EventRef, scanner: Scanner, code: str | None, registration_id: int | None,
-    themed_session_id: int | None, method: str, nonce: str | None,
+    themed_session_id: int | None, method: str, nonce: str | None, badge: PrefetchedBadge | None,
 ) -> CheckInOutcome:
     try:
-        outcome = _decide_and_write(conn, event, scanner, code, registration_id, themed_session_id, method, nonce)
+        outcome = _decide_and_write(
+            conn, event, scanner, code, registration_id, themed_session_id, method, nonce, badge
+        )
         if outcome is None:
             # This nonce was answered before (a scanner retrying after a dropped connection): undo whatever this
             # attempt wrote and give the earlier answer again.
@@ -276,7 +289,7 @@ def _check_in_on(
 
 def _decide_and_write(
     conn: Connection, event: EventRef, scanner: Scanner, code: str | None, registration_id: int | None,
-    themed_session_id: int | None, method: str, nonce: str | None,
+    themed_session_id: int | None, method: str, nonce: str | None, badge: PrefetchedBadge | None,
 ) -> CheckInOutcome | None:
     """The answer, with the check-in and the scan log row written; None when the nonce is already in the log.
 
@@ -297,7 +310,9 @@ def _decide_and_write(
         excerpt = code_excerpt(code)
         secret = badge_secret_from_code(code)
         row = None
-        if secret is not None:
+        if badge is not None and secret is not None and badge.secret == secret:
+            row = badge.registration
+        elif secret is not None:
             row = conn.execute(REGISTRATION_BY_SECRET, {"secret": secret}).one_or_none()
 
     log = {

@@ -250,3 +250,41 @@ def test_the_limiter_is_skipped_only_where_no_limit_applies(make_app, demo_event
         assert scan.status_code == 200 and "X-RateLimit-Limit" not in scan.headers
         login = client.post("/login", data={})
         assert login.headers["X-RateLimit-Limit"] == "5" and login.headers["X-RateLimit-Remaining"] == "4"
+
+
+def test_a_scanner_token_gets_every_answer_the_staff_page_gets(app, demo_event, people, device_token):
+    # A token request reads the badge's registration in the same statement as the token (devices.py): the
+    # answers must be those of the service's own lookup.
+    from eventapp.models import RegistrationStatus, ReplacedBadge
+    from eventapp.tokens import badge_code, new_badge_secret
+
+    people[1].status = RegistrationStatus.CANCELLED
+    people[2].status = RegistrationStatus.WAITLISTED
+    old_secret = people[3].badge_secret
+    db.session.add(ReplacedBadge(registration_id=people[3].id, badge_secret=old_secret))
+    people[3].badge_secret = new_badge_secret()
+    db.session.commit()
+    _, stranger = make_other_event()
+    client = app.test_client()
+
+    def scan(code, **extra):
+        return client.post(_url(demo_event), json={"code": code, **extra}, headers=_bearer(device_token)).get_json()
+
+    first = scan(code_of(people[0]))
+    assert first["result"] == "ok" and first["attendee"]["name"] == people[0].full_name
+    assert db.session.get(CheckIn, first["check_in_id"]).scanner_device_id is not None
+    again = scan(code_of(people[0]).lower())  # a scanner may send the code in lower case
+    assert again["result"] == "already_checked_in" and again["checked_in_by"] == "Door phone 1"
+    assert again["earlier_check_in_id"] == first["check_in_id"]
+    assert scan(code_of(people[1]))["result"] == "cancelled"
+    assert scan(code_of(people[2]))["result"] == "waitlisted"
+    assert scan(badge_code(old_secret))["result"] == "badge_replaced"
+    assert scan(code_of(people[3]))["result"] == "ok"
+    other = scan(code_of(stranger))
+    assert other["result"] == "not_this_event" and other["attendee"] is None
+    assert scan("EA1:" + "0" * 26)["result"] == "unknown_code"
+    session = demo_event.themed_sessions[0]
+    at_session = scan(code_of(people[0]), session=session.id)
+    assert at_session["result"] == "ok" and at_session["session"]["id"] == session.id
+    assert _check_in_count() == 3
+    assert db.session.execute(select(func.count()).select_from(ScanLog)).scalar_one() == 9
