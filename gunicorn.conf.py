@@ -16,6 +16,20 @@ graceful_timeout = 30
 keepalive = 2
 max_requests = 2000  # recycle workers now and then so that slow leaks cannot grow
 max_requests_jitter = 200
+# Import the app once, in the master: a worker is then a fork, not a fresh import of eventapp (about 1.5 s of CPU
+# here, WeasyPrint and SciPy included). With max_requests, a door rush of a few hundred scans a second recycles
+# every worker within seconds; benchmarks/checkin.py counted the restarts and their cost when each re-imported.
+preload_app = True
+
+
+def post_fork(server, worker):
+    """A forked worker must not share the master's database connections: start each engine's pool afresh."""
+    from eventapp.extensions import db
+
+    app = server.app.wsgi()
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
 # Our own one-line-per-request log (eventapp.request_log) has the request id; gunicorn's access log is off.
 accesslog = None
 errorlog = "-"

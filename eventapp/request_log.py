@@ -39,9 +39,9 @@ def configure_logging(app: Flask) -> None:
         handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    # Neither format shows the thread or process, and finding their names for every record (a line per request)
-    # costs more than writing the line.
-    logging.logThreads = logging.logProcesses = logging.logMultiprocessing = False
+    # No format here or in gunicorn's log shows the thread or the multiprocessing process name, and finding them
+    # for every record (a line per request) costs more than writing the line. (gunicorn's shows the pid: kept.)
+    logging.logThreads = logging.logMultiprocessing = False
     root.setLevel(logging.INFO)
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # our own line replaces its access log
     for noisy in ("weasyprint", "fontTools"):  # a line per page and per font subset
