@@ -27,6 +27,8 @@ def post_fork(server, worker):
     from eventapp.extensions import db
 
     app = server.app.wsgi()
+    if "sqlalchemy" not in getattr(app, "extensions", {}):
+        return  # not eventapp (benchmarks/ serve bare apps with this file too)
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)
