@@ -97,8 +97,6 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     return app
 
 
-
-
 _FULLY_EXEMPT = ExemptionScope.APPLICATION | ExemptionScope.DEFAULT | ExemptionScope.META
 
 
