@@ -1,71 +1,71 @@
-"""CPU seconds spent by the processes serving a benchmark (read from /proc, Linux only): a figure that the
-machine's other load disturbs far less than requests per second do."""
+"""CPU seconds spent by the processes serving a benchmark, read from /proc (Linux): figures that the machine's
+other load disturbs far less than requests per second do. Shared by the registration and check-in benchmarks."""
 
 from __future__ import annotations
 
 import os
+import time
+from collections import Counter
 from pathlib import Path
 
-TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
+TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def _stat(pid: int) -> list[str] | None:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return None
-
-
-def children(parent: int) -> list[int]:
-    """The processes whose parent is `parent` (gunicorn's workers, for its master's pid)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if entry.isdigit() and (fields := _stat(int(entry))) is not None and int(fields[1]) == parent:
-            found.append(int(entry))
-    return found
-
-
-def postgres_backends(database: str) -> list[int]:
-    """PostgreSQL's server processes connected to `database` (their command line names it)."""
-    found = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
+def processes():
+    """(pid, fields of /proc/<pid>/stat after "pid (name)") of every process: state, ppid, ..."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            command = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            yield int(stat.parent.name), stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, ValueError):
+            continue
+
+
+def gunicorn_cpu(master_pid: int) -> tuple[float, frozenset[int]]:
+    """User + system CPU seconds of a gunicorn master and its workers so far; and the workers' pids, to see
+    restarts (max_requests in gunicorn.conf.py), which the CPU figure cannot follow."""
+    total = 0
+    workers = set()
+    for pid, fields in processes():
+        if pid == master_pid or int(fields[1]) == master_pid:
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+            if pid != master_pid:
+                workers.add(pid)
+    return total / TICKS, frozenset(workers)
+
+
+def postgres_cpu(database: str | None) -> float:
+    """CPU seconds so far of the PostgreSQL backends connected to `database` (their title names it); 0 for None."""
+    if database is None:
+        return 0.0
+    total = 0
+    for pid, fields in processes():
+        try:
+            title = Path(f"/proc/{pid}/cmdline").read_bytes()
         except OSError:
             continue
-        if command.startswith("postgres: ") and f" {database} " in command:
-            found.append(int(entry))
-    return found
-
-
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU seconds these processes have used so far (a process gone since counts nothing)."""
-    total = 0
-    for pid in pids:
-        if (fields := _stat(pid)) is not None:
+        if title.startswith(b"postgres: ") and f" {database} ".encode() in title:
             total += int(fields[11]) + int(fields[12])
     return total / TICKS
 
 
-class CpuMeter:
-    """Adds up the CPU the web workers of one gunicorn master and the PostgreSQL backends of one database use
-    while `measure()` blocks run (the backends are looked up each time: the pool opens them on demand)."""
+class Meter:
+    """Per key (a server, or a server and a kind of request): its gunicorn's CPU, its PostgreSQL backends' CPU,
+    the load generator's own CPU (this process) and worker restarts, over the calls it measures."""
 
-    def __init__(self, master_pid: int, database: str):
-        self.master_pid, self.database = master_pid, database
-        self.web = self.db = 0.0
+    def __init__(self) -> None:
+        self.cpu: Counter = Counter()
+        self.db_cpu: Counter = Counter()
+        self.client_cpu: Counter = Counter()
+        self.restarts: Counter = Counter()
 
-    def _pids(self) -> tuple[list[int], list[int]]:
-        return children(self.master_pid), postgres_backends(self.database)
-
-    def measure(self, run):
-        web_pids, db_pids = self._pids()
-        web0, db0 = cpu_seconds(web_pids), cpu_seconds(db_pids)
-        result = run()
-        web_after, db_after = self._pids()
-        new_db = [pid for pid in db_after if pid not in db_pids]  # connections opened during the run
-        self.web += cpu_seconds(web_pids) - web0
-        self.db += cpu_seconds(db_pids) - db0 + cpu_seconds(new_db)
+    def measure(self, key: str, master_pid: int, call, database: str | None = None):
+        cpu, workers = gunicorn_cpu(master_pid)
+        db_cpu = postgres_cpu(database)
+        client_cpu = time.process_time()
+        result = call()
+        self.client_cpu[key] += time.process_time() - client_cpu
+        cpu_after, workers_after = gunicorn_cpu(master_pid)
+        self.cpu[key] += cpu_after - cpu
+        self.db_cpu[key] += postgres_cpu(database) - db_cpu
+        self.restarts[key] += len(workers_after - workers)
         return result

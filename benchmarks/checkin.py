@@ -31,6 +31,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _cpu import Meter  # noqa: E402
 from _servers import ROOT, gunicorn  # noqa: E402
 
 sys.path.insert(0, str(ROOT))  # eventapp imports config.py from the root
@@ -80,66 +81,6 @@ def bare_app():
 
 
 # ---- servers and databases ----
-
-def _processes():
-    """(pid, fields of /proc/<pid>/stat after "pid (name)") of every process (Linux)."""
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            yield int(stat.parent.name), stat.read_text().rsplit(")", 1)[1].split()  # state, ppid, ...
-        except (OSError, ValueError):
-            continue
-
-
-def server_cpu(master_pid: int) -> tuple[float, frozenset[int]]:
-    """User + system CPU seconds of a gunicorn master and its workers so far, to see cost apart from load; and the
-    workers' pids, to see restarts (max_requests in gunicorn.conf.py), which the CPU figure cannot follow."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    workers = set()
-    for pid, fields in _processes():
-        if pid == master_pid or int(fields[1]) == master_pid:
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-            if pid != master_pid:
-                workers.add(pid)
-    return total / ticks, frozenset(workers)
-
-
-def database_cpu_seconds() -> float:
-    """CPU seconds so far of the PostgreSQL backends serving the benchmark's database (0 on SQLite)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for pid, fields in _processes():
-        try:
-            title = Path(f"/proc/{pid}/cmdline").read_bytes()
-        except OSError:
-            continue
-        if title.startswith(b"postgres: ") and f" {PG_DATABASE} ".encode() in title:
-            total += int(fields[11]) + int(fields[12])
-    return total / ticks
-
-
-class Meter:
-    """Server CPU, database CPU, the scanners' own CPU (this process) and worker restarts over the calls it
-    measures, per server."""
-
-    def __init__(self) -> None:
-        self.cpu: Counter = Counter()
-        self.db_cpu: Counter = Counter()
-        self.restarts: Counter = Counter()
-        self.client_cpu: Counter = Counter()
-
-    def measure(self, key: str, master_pid: int, call):
-        cpu, workers = server_cpu(master_pid)
-        db_cpu = database_cpu_seconds()
-        client_cpu = time.process_time()
-        result = call()
-        self.client_cpu[key] += time.process_time() - client_cpu
-        cpu_after, workers_after = server_cpu(master_pid)
-        self.cpu[key] += cpu_after - cpu
-        self.db_cpu[key] += database_cpu_seconds() - db_cpu
-        self.restarts[key] += len(workers_after - workers)
-        return result
-
 
 def fresh_database(kind: str, folder: Path) -> str:
     if kind == "sqlite":
@@ -270,14 +211,16 @@ def run(kind: str, args, folder: Path) -> None:
     rounds = [split(part, len(tokens)) for part in split(scans, args.rounds)]
     bare_runs, app_runs = [], []
     meter = Meter()
+    database = PG_DATABASE if kind == "postgresql" else None
     bare_server = gunicorn("checkin:bare_app()", bare_env, args.workers, log, chdir=ROOT / "benchmarks")
     with bare_server as (bare_port, bare_pid), gunicorn("wsgi:app", app_env, args.workers, log) as (app_port, app_pid):
         fire(bare_port, "/bare/checkin", tokens, split(warm_bare, len(tokens)))
         fire(app_port, api, tokens, split(warm_app, len(tokens)))
         for i, codes_by_scanner in enumerate(rounds, start=1):
             bare_runs.append(meter.measure(
-                "bare", bare_pid, lambda c=codes_by_scanner: fire(bare_port, "/bare/checkin", tokens, c)))
-            app_runs.append(meter.measure("app", app_pid, lambda c=codes_by_scanner: fire(app_port, api, tokens, c)))
+                "bare", bare_pid, lambda c=codes_by_scanner: fire(bare_port, "/bare/checkin", tokens, c), database))
+            app_runs.append(meter.measure(
+                "app", app_pid, lambda c=codes_by_scanner: fire(app_port, api, tokens, c), database))
             if args.rounds > 1:
                 print(f"  round {i}: bare {len(bare_runs[-1][1]) / bare_runs[-1][0]:.0f}/s, "
                       f"eventapp {len(app_runs[-1][1]) / app_runs[-1][0]:.0f}/s", flush=True)

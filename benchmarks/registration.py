@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg  # noqa: E402
-from _cpu import CpuMeter  # noqa: E402
+from _cpu import Meter  # noqa: E402
 from _servers import ROOT, gunicorn  # noqa: E402
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -161,7 +161,7 @@ def main() -> None:
     with gunicorn("bare_insert_app:app", {"BARE_DATABASE_URL": bare_url}, args.workers, log,
                   chdir=ROOT / "benchmarks") as (bare_port, bare_pid), \
             gunicorn("wsgi:app", env, args.workers, log) as (port, app_pid):
-        meters = {"bare": CpuMeter(bare_pid, bare_db), "app": CpuMeter(app_pid, app_db)}
+        meter = Meter()
         form_url = f"http://127.0.0.1:{port}/events/{slug}/register"
 
         def session_with_token():
@@ -172,18 +172,22 @@ def main() -> None:
             return opener, {"csrf_token": token}
 
         for turn in range(args.rounds):
-            add("bare", meters["bare"].measure(lambda turn=turn: fire(
-                split(bare_bodies[turn::args.rounds], args.clients), f"http://127.0.0.1:{bare_port}/insert")))
-            add("app", meters["app"].measure(lambda turn=turn: fire(
-                split(app_bodies[turn::args.rounds], args.clients), form_url, prepare=session_with_token)))
+            add("bare", meter.measure("bare", bare_pid, lambda turn=turn: fire(
+                split(bare_bodies[turn::args.rounds], args.clients), f"http://127.0.0.1:{bare_port}/insert"), bare_db))
+            add("app", meter.measure("app", app_pid, lambda turn=turn: fire(
+                split(app_bodies[turn::args.rounds], args.clients), form_url, prepare=session_with_token), app_db))
     bare = describe("bare Flask route, one INSERT", *totals["bare"])
     full = describe("eventapp registration (form+CSRF)", *totals["app"])
     # CPU per request of the server side (web workers + their PostgreSQL backends): the load on a shared
     # machine moves requests per second far more than it moves this.
-    cost = {name: (m.web + m.db) / len(totals[name][1]) * 1000 for name, m in meters.items()}
+    count = {name: len(totals[name][1]) for name in totals}
+    web = {name: meter.cpu[name] / count[name] * 1000 for name in count}
+    pg = {name: meter.db_cpu[name] / count[name] * 1000 for name in count}
+    cost = {name: web[name] + pg[name] for name in count}
     for name, label in (("bare", "bare"), ("app", "eventapp")):
-        web, pg = (seconds / len(totals[name][1]) * 1000 for seconds in (meters[name].web, meters[name].db))
-        print(f"  server CPU per request, {label:<9} {cost[name]:5.2f} ms  (web {web:.2f} + PostgreSQL {pg:.2f})")
+        print(f"  server CPU per request, {label:<9} {cost[name]:5.2f} ms  (web {web[name]:.2f} + PostgreSQL "
+              f"{pg[name]:.2f}); the clients' own {meter.client_cpu[name] / count[name] * 1000:.2f} ms; "
+              f"worker restarts {meter.restarts[name]}")
     print(f"  CPU ratio bare / eventapp: {cost['bare'] / cost['app']:.2f}")
 
     with app.app_context():
