@@ -102,21 +102,27 @@ def lock_event(event: Event, refresh: bool = True) -> None:
         if refresh:
             db.session.execute(fresh)
         return
+    lock_row, take_write_lock = _lock_statements()
     if db.session.get_bind().dialect.name == "postgresql":
         if refresh:
             db.session.execute(fresh.with_for_update(of=Event, key_share=True))
         else:
-            events = Event.__table__
-            db.session.execute(select(events.c.id).where(events.c.id == event.id).with_for_update(key_share=True))
+            db.session.execute(lock_row, {"event": event.id})
         return
-    db.session.execute(
-        update(Event)
-        .where(Event.id == event.id)
-        .values(capacity=Event.capacity)
-        .execution_options(synchronize_session=False)
-    )
+    db.session.execute(take_write_lock, {"event": event.id})
     if refresh:
         db.session.execute(fresh)  # what another writer committed before we got the lock
+
+
+@cache
+def _lock_statements():
+    """Built once (every registration runs one): PostgreSQL's row lock without reloading the event, and
+    SQLite's no-op write."""
+    events = Event.__table__
+    return (
+        select(events.c.id).where(events.c.id == bindparam("event")).with_for_update(key_share=True),
+        update(events).where(events.c.id == bindparam("event")).values(capacity=events.c.capacity),
+    )
 
 
 @contextmanager
@@ -307,7 +313,7 @@ def register(event: Event, details: AttendeeDetails, now: datetime | None = None
                if (value := getattr(registration, key := column.key)) is not None}
         row["organisation_id"] = _organisation_id(details)
         # A second registration with the same address fails here (handled below).
-        registration_id = db.session.execute(insert(table).returning(table.c.id), row).scalar_one()
+        registration_id = db.session.execute(_insert_registration(), row).scalar_one()
         if sessions:
             db.session.execute(insert(SessionPreference.__table__), [
                 {"registration_id": registration_id, "themed_session_id": s.id, "rank": rank}
@@ -330,6 +336,12 @@ def register(event: Event, details: AttendeeDetails, now: datetime | None = None
         db.session.rollback()
         raise
     return receipt
+
+
+@cache
+def _insert_registration():
+    table = Registration.__table__
+    return insert(table).returning(table.c.id)
 
 
 def _given_name(full_name: str) -> str | None:
