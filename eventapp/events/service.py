@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from flask import abort
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from ..extensions import db
@@ -23,6 +24,12 @@ from ..models import (
 
 def get_event(slug: str, programme: bool = True) -> Event | None:
     """The event and its themed sessions; with `programme`, also the sessions' leads, slots and the convenors."""
+    return db.session.execute(_event_by_slug(programme), {"slug": slug}).unique().scalar_one_or_none()
+
+
+@cache
+def _event_by_slug(programme: bool):
+    """Built once per shape (the lean one runs on every registration and check-in page)."""
     if not programme:  # the lean load for hot paths such as a registration: one query
         options = [joinedload(Event.themed_sessions)]
     else:
@@ -31,7 +38,7 @@ def get_event(slug: str, programme: bool = True) -> Event | None:
             selectinload(Event.themed_sessions).joinedload(ThemedSession.time_slot),
             selectinload(Event.convenor_links).joinedload(EventConvenor.organisation),
         ]
-    return db.session.execute(select(Event).where(Event.slug == slug).options(*options)).unique().scalar_one_or_none()
+    return select(Event).where(Event.slug == bindparam("slug")).options(*options)
 
 
 def get_event_or_404(slug: str, programme: bool = True) -> Event:
