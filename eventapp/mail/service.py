@@ -78,8 +78,6 @@ log = logging.getLogger(__name__)
 BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720)
 DEFAULT_MAX_ATTEMPTS = 8
 DEFAULT_CLAIM_SECONDS = 600
-# Mails claimed per round trip; their sending (at most MAIL_TIMEOUT_SECONDS each) must fit in the lease.
-CLAIM_BATCH = 10
 
 BADGE = "badge"
 AttachmentProvider = Callable[[OutboundMail], tuple[str, bytes] | None]
@@ -234,34 +232,29 @@ def deliver_pending(limit: int | None = None, now: datetime | None = None,
     try:
         with Session(db.engine, expire_on_commit=False) as session:
             while limit is None or report.attempted < limit:
-                size = CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - report.attempted)
-                batch = _claim_batch(session, now, lease, size)
-                if not batch:
+                mail = _claim_next(session, now, clock() + lease)
+                if mail is None:
                     break
-                for index, mail in enumerate(batch):
-                    try:
-                        message = build_message(mail, sender, _attachment_for(mail))
-                        transport.send(message, name=f"{clock():%Y%m%dT%H%M%S}-mail{mail.id}-{mail.kind}")
-                    except Exception as error:
-                        failure = error if isinstance(error, MailDeliveryError) else MailDeliveryError(
-                            f"Could not send the mail: {type(error).__name__}: {error}")
-                        if not isinstance(error, MailDeliveryError):
-                            log.exception("Unexpected error sending mail %s", mail.id)
-                        gave_up = _record_failure(session, mail, failure, clock(), max_attempts)
-                        report.errors.append(failure.reason)
-                        if gave_up:
-                            report.gave_up += 1
-                        else:
-                            report.retrying += 1
-                        if failure.server_problem:
-                            report.stopped = failure.reason
-                            _release(session, batch[index + 1:], now)
-                            break
+                try:
+                    message = build_message(mail, sender, _attachment_for(mail))
+                    transport.send(message, name=f"{clock():%Y%m%dT%H%M%S}-mail{mail.id}-{mail.kind}")
+                except Exception as error:
+                    failure = error if isinstance(error, MailDeliveryError) else MailDeliveryError(
+                        f"Could not send the mail: {type(error).__name__}: {error}")
+                    if not isinstance(error, MailDeliveryError):
+                        log.exception("Unexpected error sending mail %s", mail.id)
+                    gave_up = _record_failure(session, mail, failure, clock(), max_attempts)
+                    report.errors.append(failure.reason)
+                    if gave_up:
+                        report.gave_up += 1
                     else:
-                        _record_success(session, mail, clock())
-                        report.sent += 1
-                if report.stopped:
-                    break
+                        report.retrying += 1
+                    if failure.server_problem:
+                        report.stopped = failure.reason
+                        break
+                else:
+                    _record_success(session, mail, clock())
+                    report.sent += 1
     finally:
         if own_transport:
             transport.close()
@@ -272,51 +265,33 @@ def _due(now: datetime):
     return and_(OutboundMail.status == MailStatus.PENDING, OutboundMail.next_attempt_at <= now)
 
 
-def _claim_batch(session: Session, now: datetime, lease: timedelta, size: int) -> list[OutboundMail]:
-    """Claim up to `size` due mails for this deliverer (their next attempt moved past the lease, so no other
-    deliverer takes them meanwhile), oldest first, in one short transaction."""
+def _claim_next(session: Session, now: datetime, lease_ends: datetime) -> OutboundMail | None:
+    """Claim the next mail due at `now` for this deliverer until `lease_ends` (counted from the moment of the
+    claim, not from the start of the run: a long run must not hand out leases that have already run out)."""
     pick = (
         select(OutboundMail.id)
         .where(_due(now))
         .order_by(OutboundMail.next_attempt_at, OutboundMail.id)
-        .limit(size)
+        .limit(1)
         .with_for_update(skip_locked=True)  # PostgreSQL; SQLite renders nothing and serialises writers
     )
-    for _ in range(100):  # another deliverer may win the same rows on SQLite; then look again
-        ids = session.execute(pick).scalars().all()
-        if not ids:
+    for _ in range(100):  # another deliverer may win the same row on SQLite; then look again
+        mail_id = session.execute(pick).scalar()
+        if mail_id is None:
             session.rollback()
-            return []
+            return None
         claimed = session.execute(
             update(OutboundMail)
-            .where(OutboundMail.id.in_(ids), _due(now))
-            .values(attempts=OutboundMail.attempts + 1, last_error=None, next_attempt_at=now + lease)
-            .returning(OutboundMail.id)
+            .where(OutboundMail.id == mail_id, _due(now))
+            .values(attempts=OutboundMail.attempts + 1, last_error=None, next_attempt_at=lease_ends)
             .execution_options(synchronize_session=False)
-        ).scalars().all()
-        if claimed:
-            mails = session.execute(
-                select(OutboundMail)
-                .where(OutboundMail.id.in_(claimed))
-                .execution_options(populate_existing=True)
-            ).scalars().all()
+        )
+        if claimed.rowcount == 1:
+            mail = session.get(OutboundMail, mail_id, populate_existing=True)
             session.commit()
-            return sorted(mails, key=lambda mail: ids.index(mail.id))
+            return mail
         session.rollback()
-    return []
-
-
-def _release(session: Session, mails: list[OutboundMail], now: datetime) -> None:
-    """Give back claimed mails that were not attempted (the server went away): due again, the attempt unspent."""
-    if not mails:
-        return
-    session.execute(
-        update(OutboundMail)
-        .where(OutboundMail.id.in_([mail.id for mail in mails]), OutboundMail.status == MailStatus.PENDING)
-        .values(attempts=OutboundMail.attempts - 1, next_attempt_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    session.commit()
+    return None
 
 
 @cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import timedelta
 from email.utils import parsedate_to_datetime
 
@@ -171,9 +172,7 @@ def test_a_down_server_stops_the_run_after_one_attempt(app, closed_port):
     report = deliver_pending()
     assert report.attempted == 1 and "connection refused" in report.stopped
     assert [fresh(i).attempts for i in ids] == [1, 0, 0]
-    # The two never tried were claimed with the first (one round trip per batch) and given back: due at once.
-    assert all(fresh(i).next_attempt_at <= utcnow() for i in ids[1:])
-    assert fresh(ids[0]).next_attempt_at > utcnow()
+    assert all(fresh(i).next_attempt_at <= utcnow() for i in ids[1:])  # never claimed: still due
 
 
 def test_backoff_grows_then_gives_up(app, closed_port):
@@ -358,3 +357,27 @@ def test_deliver_soon_while_a_delivery_runs_goes_round_again(app, smtp_server):
     assert deliver_soon(app) is thread  # no second thread
     thread.join(10)
     assert len(smtp_server.received) == 2
+
+
+def test_each_claim_gets_a_full_lease_however_long_the_run(app):
+    """A long run must not hand out leases that have already run out (another deliverer would send again)."""
+    app.config["MAIL_CLAIM_SECONDS"] = 1
+    ids = queued(3)
+    leases = []
+
+    class SlowTransport:
+        def send(self, message, name):
+            mail_id = int(message["Message-ID"].split(".")[1])
+            with db.engine.connect() as conn:  # what another deliverer would see while this one sends
+                lease_ends = conn.execute(
+                    select(OutboundMail.next_attempt_at).where(OutboundMail.id == mail_id)).scalar_one()
+            leases.append((lease_ends, utcnow()))
+            time.sleep(0.6)
+
+        def close(self):
+            pass
+
+    report = deliver_pending(transport=SlowTransport())
+    assert report.sent == 3 and [fresh(i).status for i in ids] == [MailStatus.SENT] * 3
+    # The third mail is sent 1.2 s into the run: its claim still has most of its second to run.
+    assert all(ends > now + timedelta(milliseconds=500) for ends, now in leases), leases
