@@ -6,6 +6,10 @@ Every setting can be overridden on the command line or with GUNICORN_CMD_ARGS.
 import multiprocessing
 import os
 
+# SciPy's BLAS would start a thread per core in the master at import (preload_app, below) for a solver that
+# does not use it; one thread keeps the fork clean and the workers from competing with each other.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")  # behind a reverse proxy on the same machine
 # Sync workers: each request is short and mostly waits on PostgreSQL; two per core measured best here
 # (see README, "Deploying"). Long work (badges, the report) runs as background jobs, never in a request.

@@ -26,10 +26,11 @@ def gunicorn_cpu(master_pid: int) -> tuple[float, frozenset[int]]:
     total = 0
     workers = set()
     for pid, fields in processes():
-        if pid == master_pid or int(fields[1]) == master_pid:
+        if pid == master_pid:  # its own, and that of the workers it has reaped (cutime, cstime)
+            total += sum(int(value) for value in fields[11:15])
+        elif int(fields[1]) == master_pid:
             total += int(fields[11]) + int(fields[12])  # utime, stime
-            if pid != master_pid:
-                workers.add(pid)
+            workers.add(pid)
     return total / TICKS, frozenset(workers)
 
 

@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
+from sqlalchemy.sql.elements import BindParameter
 
 from ..events.service import registration_state
 from ..extensions import db
@@ -138,7 +139,7 @@ def holding_event_lock(event: Event) -> Iterator[None]:
         raise
 
 
-def _active_offer(now):
+def _active_offer(now: datetime | BindParameter):
     return (
         (Registration.status == RegistrationStatus.WAITLISTED)
         & Registration.offer_expires_at.is_not(None)
@@ -146,7 +147,7 @@ def _active_offer(now):
     )
 
 
-def _taken(event_id, now):
+def _taken(event_id: int | BindParameter, now: datetime | BindParameter):
     """SQL: how many places are held: confirmed registrations plus offers from the waiting list not yet answered."""
     return select(func.count()).where(
         Registration.event_id == event_id,
@@ -159,7 +160,7 @@ def places_taken(event: Event, now: datetime) -> int:
     return db.session.execute(_taken(event.id, now)).scalar_one()
 
 
-def _waiting_without_offer_where(event_id) -> tuple:
+def _waiting_without_offer_where(event_id: int | BindParameter) -> tuple:
     return (
         Registration.event_id == event_id,
         Registration.status == RegistrationStatus.WAITLISTED,
@@ -171,7 +172,8 @@ def _waiting_without_offer(event: Event):
     return select(Registration).where(*_waiting_without_offer_where(event.id))
 
 
-def _room_for_one_more(event_id, now, excluding=None):
+def _room_for_one_more(event_id: int | BindParameter, now: datetime | BindParameter,
+                       excluding: int | BindParameter | None = None):
     """SQL, the one statement of the capacity rule: a newcomer gets a place when the event has no capacity, or
     when nobody is waiting for an offer and fewer places are held than the capacity (read from the event's row
     in the same statement, so a capacity an organiser just raised counts). `excluding` leaves out the
