@@ -82,6 +82,8 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per minute")
     MANAGE_RATE_LIMIT = os.environ.get("MANAGE_RATE_LIMIT", "60 per minute")
+    # Organisation names suggested as a person types on the registration form (a request per pause in typing).
+    SUGGESTION_RATE_LIMIT = os.environ.get("SUGGESTION_RATE_LIMIT", "120 per minute")
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: trust none).
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")  # or "json"

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, literal, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import BindParameter
@@ -618,9 +618,40 @@ def waiting_list(event: Event) -> list[Registration]:
     )
 
 
-def organisation_names() -> list[str]:
-    """The organisations the form offers as the attendee types."""
-    return list(db.session.execute(select(Organisation.name).order_by(Organisation.name)).scalars())
+# Up to this many organisations, the form carries them all (a pick-list that works without JavaScript);
+# beyond, it carries none and the page asks for suggestions as the person types, so that the form of a
+# 10,000-person conference does not carry thousands of names on every load.
+ORGANISATIONS_IN_PAGE = 200
+SUGGESTIONS = 10
+SUGGESTION_MIN_CHARS = 2
+
+
+def organisation_names() -> list[str] | None:
+    """The organisations the form offers as the attendee types: all of them, or None when there are too many to
+    put in a page (then `organisation_suggestions` answers as they type)."""
+    names = list(db.session.execute(
+        select(Organisation.name).order_by(Organisation.name).limit(ORGANISATIONS_IN_PAGE + 1)).scalars())
+    return names if len(names) <= ORGANISATIONS_IN_PAGE else None
+
+
+def organisation_suggestions(typed: str) -> list[str]:
+    """Up to SUGGESTIONS organisation names containing what was typed, whatever its case; those that start
+    with it first. Fewer than SUGGESTION_MIN_CHARS characters suggest nothing."""
+    typed = " ".join("".join(ch for ch in typed[:200] if ch.isprintable()).split())[:100]
+    if len(typed) < SUGGESTION_MIN_CHARS:
+        return []
+    pattern = typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    name = func.lower(Organisation.name)  # lowered by the database on both sides, as `_organisation_id` does
+
+    def matching(template: str):
+        return name.like(func.lower(literal(template.format(pattern))), escape="\\")
+
+    return list(db.session.execute(
+        select(Organisation.name)
+        .where(matching("%{}%"))
+        .order_by(matching("{}%").desc(), Organisation.name)
+        .limit(SUGGESTIONS)
+    ).scalars())
 
 
 def get_registration(event: Event, registration_id: int) -> Registration | None:

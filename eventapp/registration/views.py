@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.roles import public, requires_role
@@ -18,6 +18,10 @@ bp = Blueprint("registration", __name__)
 
 def _registration_limit() -> str:
     return current_app.config["REGISTRATION_RATE_LIMIT"]
+
+
+def _suggestion_limit() -> str:
+    return current_app.config["SUGGESTION_RATE_LIMIT"]
 
 
 def _manage_limit() -> str:
@@ -100,6 +104,15 @@ def resend_link(slug: str):
     service.resend_manage_link(event, form.email.data)
     # The same answer whether or not the address is registered: the page never reveals who has registered.
     return render_template("registration/resend.html", event=event, form=None, sent_to=form.email.data)
+
+
+@bp.route("/events/<slug>/register/organisations")
+@public
+@limiter.limit(_suggestion_limit)
+def organisation_suggestions(slug: str):
+    """Organisation names for the form's list as the person types (the page asks when it carries none)."""
+    events.get_event_or_404(slug, programme=False)
+    return jsonify(names=service.organisation_suggestions(request.args.get("q", "")))
 
 
 @bp.route("/events/<slug>/privacy")

@@ -38,3 +38,22 @@ def test_register_in_the_browser_and_see_the_field_error(make_app, demo_event):
         registration = registration_by_email("wanjiru@example.org")
         assert registration.country == "KE"
         assert registration.preferences[0].themed_session.title == second_session
+
+
+def test_organisations_are_suggested_as_you_type_when_there_are_many(make_app, demo_event):
+    from eventapp.extensions import db
+    from eventapp.models import Organisation, OrganisationKind
+    from eventapp.registration.service import ORGANISATIONS_IN_PAGE
+
+    app = make_app(MAIL_DELIVERY="off")
+    with app.app_context():
+        db.session.add_all(Organisation(name=f"Ministry of Example Affairs {i:04d}", kind=OrganisationKind.GOVERNMENT)
+                           for i in range(ORGANISATIONS_IN_PAGE + 10))
+        db.session.commit()
+    with live_server(app) as base, chromium_page() as page:
+        page.goto(f"{base}/events/{demo_event.slug}/register")
+        assert page.locator("#organisation-names option").count() == 0  # not in the page: too many
+        page.get_by_label("Organisation", exact=True).press_sequentially("affairs 020")
+        page.wait_for_selector("#organisation-names option", state="attached")
+        values = page.eval_on_selector_all("#organisation-names option", "options => options.map(o => o.value)")
+        assert values == [f"Ministry of Example Affairs {i:04d}" for i in range(200, 210)]
