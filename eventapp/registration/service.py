@@ -570,6 +570,11 @@ class Page:
     per_page: int
 
     @property
+    def first_position(self) -> int:
+        """The 1-based position in the whole list of this page's first item."""
+        return (self.page - 1) * self.per_page + 1
+
+    @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
 
@@ -606,16 +611,21 @@ def list_registrations(
     return Page(items=list(items), total=total, page=page, per_page=per_page)
 
 
-def waiting_list(event: Event) -> list[Registration]:
-    """The waiting list in order: first come, first offered."""
-    return list(
-        db.session.execute(
-            select(Registration)
-            .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)
-            .options(selectinload(Registration.organisation))
-            .order_by(Registration.waitlisted_at, Registration.id)
-        ).scalars()
-    )
+def waiting_list(event: Event, page: int = 1, per_page: int = 100) -> Page:
+    """The waiting list in order, first come first offered, a page at a time (a big event's list runs to
+    thousands); an entry's place in the queue is (page - 1) * per_page + its position on the page."""
+    waiting = (Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)
+    total = db.session.execute(select(func.count()).select_from(Registration).where(*waiting)).scalar_one()
+    page = max(1, page)
+    items = db.session.execute(
+        select(Registration)
+        .where(*waiting)
+        .options(selectinload(Registration.organisation))
+        .order_by(Registration.waitlisted_at, Registration.id)
+        .offset((page - 1) * per_page)
+        .limit(per_page)
+    ).scalars().all()
+    return Page(items=list(items), total=total, page=page, per_page=per_page)
 
 
 # Up to this many organisations, the form carries them all (a pick-list that works without JavaScript);

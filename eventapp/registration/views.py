@@ -202,19 +202,23 @@ def cancel(secret: str):
 # --- organisers -----------------------------------------------------------------------------------------------
 
 
+def _page_number() -> int:
+    """?page=N, anything else (missing, not a number, absurd) the first page."""
+    page = request.args.get("page", "1")
+    return int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
+
+
 @bp.route("/organiser/events/<slug>/registrations")
 @requires_role(StaffRole.ADMIN)
 def registrations(slug: str):
     event = events.get_event_or_404(slug)
     status_value = request.args.get("status", "")
     status = RegistrationStatus(status_value) if status_value in {s.value for s in RegistrationStatus} else None
-    page = request.args.get("page", "1")
-    page = int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
     query = request.args.get("q", "")[:100]
     return render_template(
         "registration/organiser_list.html",
         event=event,
-        page=service.list_registrations(event, query=query, status=status, page=page),
+        page=service.list_registrations(event, query=query, status=status, page=_page_number()),
         query=query,
         status=status_value if status else "",
     )
@@ -238,7 +242,7 @@ def waitlist(slug: str):
     return render_template(
         "registration/organiser_waitlist.html",
         event=event,
-        entries=service.waiting_list(event),
+        entries=service.waiting_list(event, page=_page_number()),
         overview=events.event_overview(event),
         capacity_form=capacity_form,
         promote_form=ConfirmForm(prefix="promote"),

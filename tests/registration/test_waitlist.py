@@ -132,3 +132,30 @@ def test_waitlist_process_command_offers_after_a_lapse(app, client, demo_event, 
     assert result.exit_code == 0 and f"{demo_event.slug}: 1 offer(s) made." in result.output
     assert service.has_active_offer(registration_by_email("w0@example.org"))
     assert app.test_cli_runner().invoke(args=["waitlist", "process", "nope"]).exit_code != 0
+
+
+def test_a_long_waiting_list_is_paged_with_places_in_the_queue(app, client, demo_event, db, staff):
+    import re
+
+    from ..conftest import log_in
+
+    _set_capacity(db, demo_event, 0)
+    with app.app_context():
+        for i in range(130):  # straight through the service: the form's rate limit is not the point here
+            service.register(demo_event, service.AttendeeDetails(
+                full_name=f"Queued Person {i:03d}", email=f"q{i}@example.org", organisation_name="Queue Org",
+                organisation_kind=service.OrganisationKind.NGO, country="KE", job_title=None, preferences=(),
+                accessibility_needs=None, dietary_needs=None, consent_listed=False))
+    log_in(client, staff("admin"))
+    url = f"/organiser/events/{demo_event.slug}/waitlist"
+    first = client.get(url).get_data(as_text=True)
+    assert "130 waiting." in first
+    rows = re.findall(r"<td>(\d+)</td>\s*<td><a [^>]*>([^<]+)</a>", first)
+    assert [int(n) for n, _ in rows] == list(range(1, 101))
+    assert [name for _, name in rows[:2]] == ["Queued Person 000", "Queued Person 001"]
+    assert "Page 1 of 2" in first and "page=2" in first
+    second = client.get(url + "?page=2").get_data(as_text=True)
+    rows = re.findall(r"<td>(\d+)</td>\s*<td><a [^>]*>([^<]+)</a>", second)
+    assert [int(n) for n, _ in rows] == list(range(101, 131))
+    assert rows[-1][1] == "Queued Person 129"
+    assert client.get(url + "?page=nonsense").status_code == 200
