@@ -20,18 +20,17 @@ import hashlib
 import http.client
 import json
 import os
-import statistics
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _cpu import Meter  # noqa: E402
+from _load import all_at_once, p50_p99_ms, split  # noqa: E402
 from _servers import ROOT, gunicorn  # noqa: E402
 
 sys.path.insert(0, str(ROOT))  # eventapp imports config.py from the root
@@ -140,16 +139,12 @@ def prepare(url: str, instance: Path, attendees: int, scanners: int):
 
 def fire(port: int, path: str, tokens: list[str], codes_by_scanner: list[list[str]], method: str = "POST"):
     """All scanners at once, each posting its scans one after another. Returns (seconds, latencies, results)."""
-    latencies: list[float] = []
-    results: Counter = Counter()
-    lock = threading.Lock()
-    barrier = threading.Barrier(len(tokens) + 1)
 
-    def scanner(token: str, codes: list[str]) -> None:
+    def scanner(token: str, codes: list[str], start) -> tuple[list[float], Counter]:
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-        mine: list[float] = []
+        latencies: list[float] = []
         answers: Counter = Counter()
-        barrier.wait()
+        start.wait()
         for code in codes:
             body = json.dumps({"code": code, "nonce": uuid.uuid4().hex})
             started = time.perf_counter()
@@ -158,21 +153,14 @@ def fire(port: int, path: str, tokens: list[str], codes_by_scanner: list[list[st
             response = conn.getresponse()
             payload = response.read()
             conn.close()
-            mine.append(time.perf_counter() - started)
+            latencies.append(time.perf_counter() - started)
             answer = json.loads(payload) if response.status == 200 else {}
             answers[answer.get("result") or answer.get("status") or f"HTTP {response.status}"] += 1
-        with lock:
-            latencies.extend(mine)
-            results.update(answers)
+        return latencies, answers
 
-    with ThreadPoolExecutor(len(tokens)) as pool:
-        futures = [pool.submit(scanner, t, c) for t, c in zip(tokens, codes_by_scanner, strict=True)]
-        barrier.wait()
-        started = time.perf_counter()
-        for f in futures:
-            f.result()
-        elapsed = time.perf_counter() - started
-    return elapsed, latencies, results
+    elapsed, runs = all_at_once(
+        [partial(scanner, t, c) for t, c in zip(tokens, codes_by_scanner, strict=True)])
+    return elapsed, [x for latencies, _ in runs for x in latencies], sum((a for _, a in runs), Counter())
 
 
 def _merge(runs):
@@ -182,15 +170,9 @@ def _merge(runs):
     return elapsed, latencies, results
 
 
-def split(items: list, parts: int) -> list[list]:
-    return [items[i::parts] for i in range(parts)]
-
-
 def describe(label: str, elapsed: float, latencies: list[float], results: Counter) -> tuple[float, float]:
-    ordered = sorted(latencies)
-    rate = len(ordered) / elapsed
-    p50 = statistics.median(ordered) * 1000
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))] * 1000
+    rate = len(latencies) / elapsed
+    p50, p99 = p50_p99_ms(latencies)
     print(f"  {label:<44} {rate:7.0f}/s   p50 {p50:5.1f} ms   p99 {p99:5.1f} ms   {dict(results)}", flush=True)
     return rate, p99
 

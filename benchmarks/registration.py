@@ -13,19 +13,18 @@ import argparse
 import http.cookiejar
 import os
 import re
-import statistics
 import sys
-import threading
 import time
 import urllib.parse
 import urllib.request
-from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import psycopg  # noqa: E402
 from _cpu import Meter  # noqa: E402
+from _load import all_at_once, p50_p99_ms, split  # noqa: E402
 from _servers import ROOT, gunicorn  # noqa: E402
 
 ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -50,48 +49,30 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def fire(bodies_by_client: list[list[bytes]], url: str, prepare=None) -> tuple[float, list[float], list[int]]:
     """Each client posts its bodies one after another; all clients at once. Returns seconds, latencies, statuses."""
-    latencies: list[float] = []
-    statuses: list[int] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(len(bodies_by_client) + 1)
 
-    def client(bodies: list[bytes]):
+    def client(bodies: list[bytes], start) -> tuple[list[float], list[int]]:
         opener, extra = prepare() if prepare else (urllib.request.build_opener(NoRedirect), {})
-        mine, codes = [], []
-        barrier.wait()
+        latencies, statuses = [], []
+        start.wait()
         for body in bodies:
             if extra:
                 body = body + b"&" + urllib.parse.urlencode(extra).encode()
-            start = time.perf_counter()
+            began = time.perf_counter()
             try:
-                codes.append(opener.open(urllib.request.Request(url, data=body), timeout=60).status)
+                statuses.append(opener.open(urllib.request.Request(url, data=body), timeout=60).status)
             except urllib.error.HTTPError as error:
-                codes.append(error.code)
-            mine.append(time.perf_counter() - start)
-        with lock:
-            latencies.extend(mine)
-            statuses.extend(codes)
+                statuses.append(error.code)
+            latencies.append(time.perf_counter() - began)
+        return latencies, statuses
 
-    with ThreadPoolExecutor(len(bodies_by_client)) as pool:
-        futures = [pool.submit(client, bodies) for bodies in bodies_by_client]
-        barrier.wait()
-        start = time.perf_counter()
-        for f in futures:
-            f.result()
-        elapsed = time.perf_counter() - start
-    return elapsed, latencies, statuses
-
-
-def split(items: list, parts: int) -> list[list]:
-    return [items[i::parts] for i in range(parts)]
+    elapsed, results = all_at_once([partial(client, bodies) for bodies in bodies_by_client])
+    return elapsed, [x for lat, _ in results for x in lat], [x for _, codes in results for x in codes]
 
 
 def describe(label: str, elapsed: float, latencies: list[float], statuses: list[int]) -> float:
     rate = len(latencies) / elapsed
-    ordered = sorted(latencies)
-    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
-    print(f"  {label:<34} {rate:8.1f} req/s   p50 {statistics.median(ordered) * 1000:6.1f} ms   "
-          f"p99 {p99 * 1000:6.1f} ms   statuses {sorted(set(statuses))}")
+    p50, p99 = p50_p99_ms(latencies)
+    print(f"  {label:<34} {rate:8.1f} req/s   p50 {p50:6.1f} ms   p99 {p99:6.1f} ms   statuses {sorted(set(statuses))}")
     return rate
 
 

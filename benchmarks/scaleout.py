@@ -20,7 +20,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _servers import ROOT, gunicorn  # noqa: E402
-from checkin import describe, drop_database, fire, fresh_database, prepare, split  # noqa: E402
+from _load import split  # noqa: E402
+from checkin import describe, drop_database, fire, fresh_database, prepare  # noqa: E402
 
 
 def fire_across(ports: list[int], path: str, tokens: list[str], codes_by_scanner: list[list[str]]):
