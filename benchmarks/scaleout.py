@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _servers import ROOT, gunicorn  # noqa: E402
 from _load import split  # noqa: E402
+from _servers import ROOT, gunicorn  # noqa: E402
 from checkin import describe, drop_database, fire, fresh_database, prepare  # noqa: E402
 
 
