@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..countries import country_choices
-from ..formkit import choices, printable
+from ..formkit import ListedSelect, choices, printable
 from ..models import ORGANISATION_KIND_LABELS, Event, OrganisationKind, Registration
 from .service import AttendeeDetails
 
@@ -40,7 +40,10 @@ class SessionChoiceField(SelectField):
 
 
 class CountryField(SelectField):
-    """The country list, checked by a set lookup rather than a walk through 250 choices."""
+    """The country list, checked by a set lookup rather than a walk through 250 choices, and drawn with
+    option markup made once."""
+
+    widget = ListedSelect()
 
     def pre_validate(self, form):
         if self.data and self.data not in _country_codes():

@@ -164,3 +164,25 @@ def test_csrf_is_required(make_app, demo_event):
         assert response.status_code == 400
         assert "This form has expired or was not sent from this site" in response.get_data(as_text=True)
         assert registration_by_email("ana@example.org") is None
+
+
+def test_the_country_list_is_drawn_exactly_as_wtforms_draws_it(app):
+    """The country <select> reuses option markup made once; it must be the same markup, selection included."""
+    from flask_wtf import FlaskForm
+    from wtforms import widgets
+
+    from eventapp.registration.forms import CountryField, _country_choices
+
+    class Form(FlaskForm):
+        country = CountryField("Country")
+
+    with app.test_request_context():
+        for chosen in ("", "KE", "CI", "<script>", "KE"):  # KE twice: the second from the reused markup
+            form = Form(meta={"csrf": False})
+            form.country.choices = list(_country_choices())
+            form.country.data = chosen
+            drawn = str(form.country())
+            assert drawn == str(widgets.Select()(form.country))
+            assert drawn.count("selected") == (0 if chosen == "<script>" else 1)
+            if chosen == "KE":
+                assert '<option selected value="KE">Kenya</option>' in drawn
