@@ -189,7 +189,13 @@ def is_full(event: Event, now: datetime | None = None) -> bool:
     """Would a registration now go on the waiting list? (Shown on the form before anyone submits.)"""
     if event.capacity is None:
         return False
-    return not db.session.execute(select(_room_for_one_more(event.id, now or utcnow()))).scalar_one()
+    return not db.session.execute(_room_statement(), {"the_event": event.id, "now": now or utcnow()}).scalar_one()
+
+
+@cache
+def _room_statement():
+    """Built once (the registration form asks it on every view)."""
+    return select(_room_for_one_more(bindparam("the_event"), bindparam("now")))
 
 
 @cache
