@@ -2,7 +2,7 @@
 route that inserts one row, in the same run; and a check that the rush overbooked nobody.
 
     .venv/bin/python benchmarks/registration.py [--requests 2000] [--clients 16] [--workers 4] [--rounds 4]
-                                                [--mail background|off]
+                                                [--mail background|off] [--page-first]
 
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust). Creates and drops its own databases.
 """
@@ -47,8 +47,11 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def fire(bodies_by_client: list[list[bytes]], url: str, prepare=None) -> tuple[float, list[float], list[int]]:
-    """Each client posts its bodies one after another; all clients at once. Returns seconds, latencies, statuses."""
+def fire(bodies_by_client: list[list[bytes]], url: str, prepare=None,
+         page_first: bool = False) -> tuple[float, list[float], list[int]]:
+    """Each client posts its bodies one after another; all clients at once. Returns seconds, latencies, statuses.
+    `page_first`: each submission is preceded by loading the page at `url`, as a browser does (one latency
+    for the two)."""
 
     def client(bodies: list[bytes], start) -> tuple[list[float], list[int]]:
         opener, extra = prepare() if prepare else (urllib.request.build_opener(NoRedirect), {})
@@ -58,6 +61,8 @@ def fire(bodies_by_client: list[list[bytes]], url: str, prepare=None) -> tuple[f
             if extra:
                 body = body + b"&" + urllib.parse.urlencode(extra).encode()
             began = time.perf_counter()
+            if page_first:
+                opener.open(url, timeout=60).read()
             try:
                 statuses.append(opener.open(urllib.request.Request(url, data=body), timeout=60).status)
             except urllib.error.HTTPError as error:
@@ -82,6 +87,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2)
     parser.add_argument("--rounds", type=int, default=4, help="turns each server takes, interleaved")
+    parser.add_argument("--page-first", action="store_true",
+                        help="each registration loads the form page before submitting it, as a person's browser "
+                             "does (the rate is then of whole registrations: page + submission)")
     parser.add_argument("--mail", choices=["background", "off"], default="background",
                         help="background: each web worker mails after the response (the default setting); "
                              "off: mail left to `flask mail deliver` (cron or a worker)")
@@ -127,7 +135,8 @@ def main() -> None:
 
     print(f"{n} submissions, {args.clients} concurrent clients, gunicorn -w {args.workers}, PostgreSQL; "
           f"event capacity {n // 2}; rate limit off; mail delivery {args.mail} (to the outbox); "
-          f"{args.rounds} interleaved rounds")
+          f"{args.rounds} interleaved rounds" + ("; each registration loads the form page first" if args.page_first
+                                                   else ""))
     log = ROOT / "benchmarks" / "out" / "gunicorn.log"
     bare_bodies = [urllib.parse.urlencode({"email": f"b{i}@example.org"}).encode() for i in range(n)]
     app_bodies = [registration_body(i) for i in range(n)]
@@ -156,9 +165,11 @@ def main() -> None:
             add("bare", meter.measure("bare", bare_pid, lambda turn=turn: fire(
                 split(bare_bodies[turn::args.rounds], args.clients), f"http://127.0.0.1:{bare_port}/insert"), bare_db))
             add("app", meter.measure("app", app_pid, lambda turn=turn: fire(
-                split(app_bodies[turn::args.rounds], args.clients), form_url, prepare=session_with_token), app_db))
+                split(app_bodies[turn::args.rounds], args.clients), form_url, prepare=session_with_token,
+                page_first=args.page_first), app_db))
     bare = describe("bare Flask route, one INSERT", *totals["bare"])
-    full = describe("eventapp registration (form+CSRF)", *totals["app"])
+    full = describe("eventapp registration (page + form)" if args.page_first
+                    else "eventapp registration (form+CSRF)", *totals["app"])
     # CPU per request of the server side (web workers + their PostgreSQL backends): the load on a shared
     # machine moves requests per second far more than it moves this.
     count = {name: len(totals[name][1]) for name in totals}
