@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from functools import cache
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, delete, func, insert, literal, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import BindParameter
@@ -601,35 +601,26 @@ def list_registrations(
                 Registration.organisation.has(func.lower(Organisation.name).contains(needle, autoescape=True)),
             )
         )
-    total = db.session.execute(select(func.count()).select_from(Registration).where(*conditions)).scalar_one()
-    page = max(1, page)
-    items = db.session.execute(
-        select(Registration)
-        .where(*conditions)
-        .options(
-            selectinload(Registration.organisation),
-            selectinload(Registration.preferences).joinedload(SessionPreference.themed_session),
-        )
-        .order_by(Registration.created_at.desc(), Registration.id.desc())
-        .offset((page - 1) * per_page)
-        .limit(per_page)
-    ).scalars().all()
-    return Page(items=list(items), total=total, page=page, per_page=per_page)
+    return _page_of(conditions, [Registration.created_at.desc(), Registration.id.desc()], page, per_page,
+                    selectinload(Registration.organisation),
+                    selectinload(Registration.preferences).joinedload(SessionPreference.themed_session))
 
 
 def waiting_list(event: Event, page: int = 1, per_page: int = 100) -> Page:
     """The waiting list in order, first come first offered, a page at a time (a big event's list runs to
     thousands); an entry's place in the queue is (page - 1) * per_page + its position on the page."""
-    waiting = (Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED)
-    total = db.session.execute(select(func.count()).select_from(Registration).where(*waiting)).scalar_one()
+    waiting = [Registration.event_id == event.id, Registration.status == RegistrationStatus.WAITLISTED]
+    return _page_of(waiting, [Registration.waitlisted_at, Registration.id], page, per_page,
+                    selectinload(Registration.organisation))
+
+
+def _page_of(conditions: list, order: list, page: int, per_page: int, *options) -> Page:
+    """One page of the registrations matching `conditions`, in `order`, with how many match in all."""
+    total = db.session.execute(select(func.count()).select_from(Registration).where(*conditions)).scalar_one()
     page = max(1, page)
     items = db.session.execute(
-        select(Registration)
-        .where(*waiting)
-        .options(selectinload(Registration.organisation))
-        .order_by(Registration.waitlisted_at, Registration.id)
-        .offset((page - 1) * per_page)
-        .limit(per_page)
+        select(Registration).where(*conditions).options(*options).order_by(*order)
+        .offset((page - 1) * per_page).limit(per_page)
     ).scalars().all()
     return Page(items=list(items), total=total, page=page, per_page=per_page)
 
@@ -653,19 +644,14 @@ def organisation_names() -> list[str] | None:
 def organisation_suggestions(typed: str) -> list[str]:
     """Up to SUGGESTIONS organisation names containing what was typed, whatever its case; those that start
     with it first. Fewer than SUGGESTION_MIN_CHARS characters suggest nothing."""
-    typed = " ".join("".join(ch for ch in typed[:200] if ch.isprintable()).split())[:100]
+    typed = " ".join("".join(ch for ch in typed[:200] if ch.isprintable()).split())[:100].lower()
     if len(typed) < SUGGESTION_MIN_CHARS:
         return []
-    pattern = typed.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    name = func.lower(Organisation.name)  # lowered by the database on both sides, as `_organisation_id` does
-
-    def matching(template: str):
-        return name.like(func.lower(literal(template.format(pattern))), escape="\\")
-
+    name = func.lower(Organisation.name)  # as the organisers' search does: wildcards typed are text (autoescape)
     return list(db.session.execute(
         select(Organisation.name)
-        .where(matching("%{}%"))
-        .order_by(matching("{}%").desc(), Organisation.name)
+        .where(name.contains(typed, autoescape=True))
+        .order_by(name.startswith(typed, autoescape=True).desc(), Organisation.name)
         .limit(SUGGESTIONS)
     ).scalars())
 
