@@ -1,6 +1,10 @@
 """Registration submissions per second against gunicorn on 127.0.0.1 with PostgreSQL, beside a bare Flask
 route that inserts one row, in the same run; and a check that the rush overbooked nobody.
 
+A third server shows the floor of the stack itself: eventapp's registration form (Flask-WTF, CSRF, session
+cookie) checked by a bare Flask app that then inserts one row (benchmarks/form_insert_app.py). It splits the gap
+between eventapp and the bare route into what the form and its stack cost and what eventapp adds.
+
     .venv/bin/python benchmarks/registration.py [--requests 2000] [--clients 16] [--workers 4] [--rounds 4]
                                                 [--mail background|off] [--page-first]
 
@@ -96,8 +100,8 @@ def main() -> None:
     args = parser.parse_args()
     n = args.requests
 
-    app_db, bare_db = "eventapp_bench_registration", "eventapp_bench_bare"
-    app_url, bare_url = fresh_database(app_db), fresh_database(bare_db)
+    app_db, bare_db, form_db = "eventapp_bench_registration", "eventapp_bench_bare", "eventapp_bench_form"
+    app_url, bare_url, form_url_db = fresh_database(app_db), fresh_database(bare_db), fresh_database(form_db)
     instance = ROOT / "benchmarks" / "out" / "instance"
     instance.mkdir(parents=True, exist_ok=True)
     # The per-address rate limit would refuse one machine's 16 clients: it is switched off, and said so.
@@ -123,8 +127,9 @@ def main() -> None:
         sessions = [str(s.id) for s in event.themed_sessions]
         slug = event.slug
         db.engine.dispose()
-    with psycopg.connect(bare_url.replace("+psycopg", "")) as conn:
-        conn.execute("CREATE TABLE bench_row (id serial PRIMARY KEY, email text NOT NULL)")
+    for url in (bare_url, form_url_db):
+        with psycopg.connect(url.replace("+psycopg", "")) as conn:
+            conn.execute("CREATE TABLE bench_row (id serial PRIMARY KEY, email text NOT NULL)")
 
     def registration_body(i: int) -> bytes:
         return urllib.parse.urlencode({
@@ -140,34 +145,46 @@ def main() -> None:
     log = ROOT / "benchmarks" / "out" / "gunicorn.log"
     bare_bodies = [urllib.parse.urlencode({"email": f"b{i}@example.org"}).encode() for i in range(n)]
     app_bodies = [registration_body(i) for i in range(n)]
-    totals = {"bare": [0.0, [], []], "app": [0.0, [], []]}
+    totals = {"bare": [0.0, [], []], "form": [0.0, [], []], "app": [0.0, [], []]}
 
     def add(name: str, result: tuple[float, list[float], list[int]]) -> None:
         totals[name][0] += result[0]
         totals[name][1].extend(result[1])
         totals[name][2].extend(result[2])
 
-    # Both servers run side by side and take turns, so that a change in the machine's load falls on both alike.
+    form_env = {"BARE_DATABASE_URL": form_url_db, "SECRET_KEY": "benchmark-only", "PYTHONPATH": str(ROOT),
+                "BENCH_SESSION_IDS": ",".join(sessions)}
+    # The servers run side by side and take turns, so that a change in the machine's load falls on all alike.
     with gunicorn("bare_insert_app:app", {"BARE_DATABASE_URL": bare_url}, args.workers, log,
                   chdir=ROOT / "benchmarks") as (bare_port, bare_pid), \
+            gunicorn("form_insert_app:app", form_env, args.workers, log,
+                     chdir=ROOT / "benchmarks") as (form_port, form_pid), \
             gunicorn("wsgi:app", env, args.workers, log) as (port, app_pid):
         meter = Meter()
         form_url = f"http://127.0.0.1:{port}/events/{slug}/register"
+        floor_url = f"http://127.0.0.1:{form_port}/register"
 
-        def session_with_token():
-            jar = http.cookiejar.CookieJar()
-            opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
-            page = opener.open(form_url, timeout=30).read().decode()
-            token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-            return opener, {"csrf_token": token}
+        def session_with_token(url: str):
+            def prepare():
+                jar = http.cookiejar.CookieJar()
+                opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+                page = opener.open(url, timeout=30).read().decode()
+                token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+                return opener, {"csrf_token": token}
+            return prepare
 
         for turn in range(args.rounds):
             add("bare", meter.measure("bare", bare_pid, lambda turn=turn: fire(
                 split(bare_bodies[turn::args.rounds], args.clients), f"http://127.0.0.1:{bare_port}/insert"), bare_db))
+            add("form", meter.measure("form", form_pid, lambda turn=turn: fire(
+                split(app_bodies[turn::args.rounds], args.clients), floor_url, prepare=session_with_token(floor_url),
+                page_first=args.page_first), form_db))
             add("app", meter.measure("app", app_pid, lambda turn=turn: fire(
-                split(app_bodies[turn::args.rounds], args.clients), form_url, prepare=session_with_token,
+                split(app_bodies[turn::args.rounds], args.clients), form_url, prepare=session_with_token(form_url),
                 page_first=args.page_first), app_db))
     bare = describe("bare Flask route, one INSERT", *totals["bare"])
+    floor = describe("the form alone + one INSERT (page + form)" if args.page_first
+                     else "the form alone + one INSERT", *totals["form"])
     full = describe("eventapp registration (page + form)" if args.page_first
                     else "eventapp registration (form+CSRF)", *totals["app"])
     # CPU per request of the server side (web workers + their PostgreSQL backends): the load on a shared
@@ -176,7 +193,7 @@ def main() -> None:
     web = {name: meter.cpu[name] / count[name] * 1000 for name in count}
     pg = {name: meter.db_cpu[name] / count[name] * 1000 for name in count}
     cost = {name: web[name] + pg[name] for name in count}
-    for name, label in (("bare", "bare"), ("app", "eventapp")):
+    for name, label in (("bare", "bare"), ("form", "form only"), ("app", "eventapp")):
         print(f"  server CPU per request, {label:<9} {cost[name]:5.2f} ms  (web {web[name]:.2f} + PostgreSQL "
               f"{pg[name]:.2f}); the clients' own {meter.client_cpu[name] / count[name] * 1000:.2f} ms; "
               f"worker restarts {meter.restarts[name]}")
@@ -188,11 +205,12 @@ def main() -> None:
         capacity = db.session.execute(select(Event.capacity)).scalar_one()
         db.engine.dispose()
     confirmed = counts.get(RegistrationStatus.CONFIRMED, 0)
-    print(f"  ratio eventapp / bare: {full / bare:.2f}  (aim: at least 0.50)")
+    print(f"  ratio eventapp / bare: {full / bare:.2f}  (aim: at least 0.50); the form alone / bare: "
+          f"{floor / bare:.2f}; eventapp / the form alone: {full / floor:.2f}")
     print(f"  confirmed {confirmed} of capacity {capacity}, waitlisted {counts.get(RegistrationStatus.WAITLISTED, 0)}; "
           f"overbooked: {max(confirmed - capacity, 0)}")
-    drop_database(app_db)
-    drop_database(bare_db)
+    for name in (app_db, bare_db, form_db):
+        drop_database(name)
 
 
 if __name__ == "__main__":
