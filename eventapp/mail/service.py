@@ -65,7 +65,7 @@ from email.utils import format_datetime, parseaddr
 from functools import cache
 
 from flask import Flask, current_app
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
@@ -126,7 +126,7 @@ def tidy_subject(subject: str) -> str:
     return subject[:299] + "…" if len(subject) > 300 else subject
 
 
-def _mail_row(kind: str, recipient: str, subject: str, body_text: str, event_id: int | None,
+def mail_row(kind: str, recipient: str, subject: str, body_text: str, event_id: int | None,
               registration_id: int | None, attach_badge: bool) -> dict:
     """The columns of a PENDING mail, checked: a recipient that is not one address is refused here."""
     recipient = recipient.strip()
@@ -156,17 +156,10 @@ def queue_mail(
     if (registration is not None and registration.id is None) or (event is not None and event.id is None):
         db.session.flush()
     event_id = event.id if event is not None else (registration.event_id if registration is not None else None)
-    mail = OutboundMail(**_mail_row(kind, recipient, subject, body_text, event_id,
+    mail = OutboundMail(**mail_row(kind, recipient, subject, body_text, event_id,
                                     registration.id if registration is not None else None, attach_badge))
     db.session.add(mail)
     return mail
-
-
-def insert_mail(kind: str, recipient: str, subject: str, body_text: str, event_id: int | None,
-                registration_id: int | None, attach_badge: bool = False) -> None:
-    """As queue_mail, as one INSERT in the caller's transaction, for hot paths that write no ORM objects."""
-    db.session.execute(insert(OutboundMail.__table__),
-                       _mail_row(kind, recipient, subject, body_text, event_id, registration_id, attach_badge))
 
 
 def backoff(attempts: int) -> timedelta:

@@ -3,16 +3,24 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
-from flask import current_app, render_template
+from flask import current_app
 
-from ..mail.service import insert_mail, queue_mail
+from ..mail.service import queue_mail
 from ..models import Event, OutboundMail, Registration, RegistrationStatus
 from ..templating import format_local_time
 
 
-def manage_url(registration: Registration) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/manage/{registration.manage_secret}"
+def manage_url(manage_secret: str) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/manage/{manage_secret}"
+
+
+class Newcomer(NamedTuple):
+    """Who a sign-up's letter is to, written before their registration's row exists."""
+
+    full_name: str
+    manage_secret: str
 
 
 @dataclass(frozen=True)
@@ -22,12 +30,13 @@ class Letter:
     body: str
 
 
-def _letter(kind: str, registration: Registration, event: Event, subject: str, **context) -> Letter:
-    body = render_template(
-        f"registration/mail/{kind}.txt",
+def _letter(kind: str, registration: Registration | Newcomer, event: Event, subject: str,
+            **context) -> Letter:
+    # A letter is not a page: rendered without the request's template context (user, CSRF token, ...).
+    body = current_app.jinja_env.get_template(f"registration/mail/{kind}.txt").render(
         registration=registration,
         event=event,
-        manage_url=manage_url(registration),
+        manage_url=manage_url(registration.manage_secret),
         when=format_local_time(event.starts_at, event.timezone, "%A %d %B %Y, %H:%M"),
         localtime=lambda moment: format_local_time(moment, event.timezone),
         **context,
@@ -41,16 +50,12 @@ def _queue(kind: str, registration: Registration, event: Event, subject: str, **
                       attach_badge=context.get("attach_badge", False))
 
 
-def registered_letter(registration: Registration, event: Event, status: RegistrationStatus) -> Letter:
+def registered_letter(registration: Registration | Newcomer, event: Event,
+                      status: RegistrationStatus) -> Letter:
     """The mail that answers a registration: a confirmation, or word of the waiting list."""
     if status == RegistrationStatus.CONFIRMED:
         return _letter("confirmed", registration, event, f"Your place at {event.name} is confirmed")
     return _letter("waitlisted", registration, event, f"You are on the waiting list for {event.name}")
-
-
-def insert_letter(letter: Letter, email: str, event_id: int, registration_id: int) -> None:
-    """Queue a letter as one INSERT (the registration hot path writes no ORM objects)."""
-    insert_mail(letter.kind, email, letter.subject, letter.body, event_id, registration_id)
 
 
 def queue_registered(registration: Registration, event: Event) -> None:

@@ -8,16 +8,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
 from flask import current_app
-from sqlalchemy import and_, bindparam, delete, func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
-from sqlalchemy.sql.elements import BindParameter
 
 from ..events.service import registration_state
 from ..extensions import db
+from ..mail.service import mail_row
 from ..models import (
     Assignment,
     Event,
@@ -32,7 +31,7 @@ from ..models import (
 )
 from ..rules import RuleBroken
 from ..tokens import new_badge_secret, new_manage_secret
-from . import mails
+from . import mails, statements
 
 MANAGE_SECRET_MAX_LENGTH = 64
 
@@ -88,6 +87,10 @@ def normalise_email(email: str) -> str:
 # --- locking and counting -------------------------------------------------------------------------------------
 
 
+def _on_postgresql() -> bool:
+    return db.session.get_bind().dialect.name == "postgresql"
+
+
 def lock_event(event: Event, refresh: bool = True) -> None:
     """Serialise every change to who holds a place at this event until the transaction ends.
 
@@ -103,27 +106,15 @@ def lock_event(event: Event, refresh: bool = True) -> None:
         if refresh:
             db.session.execute(fresh)
         return
-    lock_row, take_write_lock = _lock_statements()
-    if db.session.get_bind().dialect.name == "postgresql":
+    if _on_postgresql():
         if refresh:
             db.session.execute(fresh.with_for_update(of=Event, key_share=True))
         else:
-            db.session.execute(lock_row, {"event": event.id})
+            db.session.execute(statements.lock_event_row(), {"event": event.id})
         return
-    db.session.execute(take_write_lock, {"event": event.id})
+    db.session.execute(statements.take_write_lock(), {"event": event.id})
     if refresh:
         db.session.execute(fresh)  # what another writer committed before we got the lock
-
-
-@cache
-def _lock_statements():
-    """Built once (every registration runs one): PostgreSQL's row lock without reloading the event, and
-    SQLite's no-op write."""
-    events = Event.__table__
-    return (
-        select(events.c.id).where(events.c.id == bindparam("event")).with_for_update(key_share=True),
-        update(events).where(events.c.id == bindparam("event")).values(capacity=events.c.capacity),
-    )
 
 
 @contextmanager
@@ -139,100 +130,30 @@ def holding_event_lock(event: Event) -> Iterator[None]:
         raise
 
 
-def _active_offer(now: datetime | BindParameter):
-    return (
-        (Registration.status == RegistrationStatus.WAITLISTED)
-        & Registration.offer_expires_at.is_not(None)
-        & (Registration.offer_expires_at > now)
-    )
-
-
-def _taken(event_id: int | BindParameter, now: datetime | BindParameter):
-    """SQL: how many places are held: confirmed registrations plus offers from the waiting list not yet answered."""
-    return select(func.count()).where(
-        Registration.event_id == event_id,
-        or_(Registration.status == RegistrationStatus.CONFIRMED, _active_offer(now)),
-    )
-
-
 def places_taken(event: Event, now: datetime) -> int:
     """Confirmed registrations plus places held by a waiting-list offer not yet answered."""
-    return db.session.execute(_taken(event.id, now)).scalar_one()
-
-
-def _waiting_without_offer_where(event_id: int | BindParameter) -> tuple:
-    return (
-        Registration.event_id == event_id,
-        Registration.status == RegistrationStatus.WAITLISTED,
-        Registration.offer_made_at.is_(None),
-    )
+    return db.session.execute(statements.taken(event.id, now)).scalar_one()
 
 
 def _waiting_without_offer(event: Event):
-    return select(Registration).where(*_waiting_without_offer_where(event.id))
-
-
-def _room_for_one_more(event_id: int | BindParameter, now: datetime | BindParameter,
-                       excluding: int | BindParameter | None = None):
-    """SQL, the one statement of the capacity rule: a newcomer gets a place when the event has no capacity, or
-    when nobody is waiting for an offer and fewer places are held than the capacity (read from the event's row
-    in the same statement, so a capacity an organiser just raised counts). `excluding` leaves out the
-    registration being decided. Arguments are values or bind parameters."""
-    capacity = select(Event.__table__.c.capacity).where(Event.__table__.c.id == event_id).scalar_subquery()
-    waiting = select(Registration.__table__.c.id).where(*_waiting_without_offer_where(event_id))
-    if excluding is not None:
-        waiting = waiting.where(Registration.id != excluding)
-    return or_(capacity.is_(None), and_(~waiting.exists(), _taken(event_id, now).scalar_subquery() < capacity))
+    return select(Registration).where(*statements.waiting_without_offer_where(event.id))
 
 
 def is_full(event: Event, now: datetime | None = None) -> bool:
     """Would a registration now go on the waiting list? (Shown on the form before anyone submits.)"""
     if event.capacity is None:
         return False
-    return not db.session.execute(_room_statement(), {"the_event": event.id, "now": now or utcnow()}).scalar_one()
-
-
-@cache
-def _room_statement():
-    """Built once (the registration form asks it on every view)."""
-    return select(_room_for_one_more(bindparam("the_event"), bindparam("now")))
-
-
-@cache
-def _confirm_if_room_statement():
-    """Built once (this is the statement every registration queues for): the conditional confirmation."""
-    registration = Registration.__table__
-    return (
-        update(registration)
-        .where(registration.c.id == bindparam("the_registration"),
-               _room_for_one_more(bindparam("the_event"), bindparam("now"), excluding=bindparam("the_registration")))
-        .values(status=RegistrationStatus.CONFIRMED, waitlisted_at=None, updated_at=bindparam("at"))
-    )
-
-
-def _confirm_if_room(event: Event, registration_id: int, now: datetime) -> bool:
-    """Under the event's lock: confirm this waitlisted newcomer if there is room, in one conditional UPDATE
-    (no read-then-write, and the lock held for as few round trips as possible). True if confirmed."""
-    confirmed = db.session.execute(
-        _confirm_if_room_statement(),
-        {"the_registration": registration_id, "the_event": event.id, "now": now, "at": now},
-    )
-    return confirmed.rowcount == 1
+    return not db.session.execute(statements.room_statement(),
+                                  {"the_event": event.id, "now": now or utcnow()}).scalar_one()
 
 
 # --- signing up -------------------------------------------------------------------------------------------------
 
 
-@cache
-def _organisation_by_name():
-    organisations = Organisation.__table__
-    return select(organisations.c.id).where(func.lower(organisations.c.name) == func.lower(bindparam("name")))
-
-
 def _organisation_id(details: AttendeeDetails) -> int:
     """The organisation typed, found by name whatever its case and spacing, or created."""
     name = " ".join(details.organisation_name.split())
-    found = db.session.execute(_organisation_by_name(), {"name": name}).scalar_one_or_none()
+    found = db.session.execute(statements.organisation_by_name(), {"name": name}).scalar_one_or_none()
     if found is not None:
         return found
     try:
@@ -242,7 +163,7 @@ def _organisation_id(details: AttendeeDetails) -> int:
                 {"name": name, "kind": details.organisation_kind, "country": details.country, "created_at": utcnow()},
             ).scalar_one()
     except IntegrityError:  # someone registered the same new organisation a moment ago
-        return db.session.execute(_organisation_by_name(), {"name": name}).scalar_one()
+        return db.session.execute(statements.organisation_by_name(), {"name": name}).scalar_one()
 
 
 def _check_preferences(event: Event, preferences: tuple[int, ...]) -> list[ThemedSession]:
@@ -289,51 +210,27 @@ def register(event: Event, details: AttendeeDetails, now: datetime | None = None
         raise RegistrationClosed("Registration has closed.")
     email = normalise_email(details.email)
     sessions = _check_preferences(event, details.preferences)
-    # The row as a transient object: what the letters are written from (never added to the session: this hot
-    # path writes with plain INSERTs, without the ORM's unit of work).
-    registration = Registration(
-        event_id=event.id,
-        full_name=details.full_name.strip(),
-        given_name=_given_name(details.full_name),
-        family_name=_family_name(details.full_name),
-        email=email,
-        job_title=details.job_title or None,
-        country=details.country or None,
-        accessibility_needs=details.accessibility_needs or None,
-        dietary_needs=details.dietary_needs or None,
-        consent_privacy=True,
-        consent_listed=details.consent_listed,
-        status=RegistrationStatus.WAITLISTED,  # until the lock says otherwise
-        waitlisted_at=now,
-        badge_secret=new_badge_secret(),
-        manage_secret=new_manage_secret(),
-        created_at=now,
-        updated_at=now,
-    )
+    full_name = details.full_name.strip()
+    row = {  # statements.NEW_REGISTRATION_COLUMNS, but the organisation's (found or made below)
+        "event_id": event.id, "full_name": full_name, "given_name": _given_name(full_name),
+        "family_name": _family_name(full_name), "email": email, "job_title": details.job_title or None,
+        "country": details.country or None, "accessibility_needs": details.accessibility_needs or None,
+        "dietary_needs": details.dietary_needs or None, "consent_privacy": True,
+        "consent_listed": details.consent_listed,
+        "status": RegistrationStatus.WAITLISTED,  # until the decision under the lock says otherwise
+        "badge_secret": new_badge_secret(), "manage_secret": new_manage_secret(), "badge_changed_at": now,
+        "waitlisted_at": now, "created_at": now, "updated_at": now,
+    }
     # Both possible answers are written before the lock, so that under it only the decision is made.
-    letters = {status: mails.registered_letter(registration, event, status)
-               for status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)}
-    table = Registration.__table__
+    newcomer = mails.Newcomer(full_name, row["manage_secret"])
+    letters = {}
+    for status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
+        letter = mails.registered_letter(newcomer, event, status)
+        letters[status] = mail_row(letter.kind, email, letter.subject, letter.body, event.id, None, False)
     try:
-        # Everything that does not depend on the waiting list is written before the event's lock is taken:
-        # registrations queue on that lock, so it is held only to decide confirmed or waitlisted.
-        row = {key: value for column in table.columns  # unset (None) columns take their defaults
-               if (value := getattr(registration, key := column.key)) is not None}
         row["organisation_id"] = _organisation_id(details)
         # A second registration with the same address fails here (handled below).
-        registration_id = db.session.execute(_insert_registration(), row).scalar_one()
-        if sessions:
-            db.session.execute(insert(SessionPreference.__table__), [
-                {"registration_id": registration_id, "themed_session_id": s.id, "rank": rank}
-                for rank, s in enumerate(sessions, start=1)
-            ])
-
-        lock_event(event, refresh=False)
-        status = RegistrationStatus.WAITLISTED
-        if _confirm_if_room(event, registration_id, now):
-            status = RegistrationStatus.CONFIRMED
-        mails.insert_letter(letters[status], email, event.id, registration_id)
-        receipt = Receipt(registration_id, registration.manage_secret, status)
+        registration_id, status = _write_sign_up(event, row, [s.id for s in sessions], letters, now)
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
@@ -343,13 +240,44 @@ def register(event: Event, details: AttendeeDetails, now: datetime | None = None
     except BaseException:
         db.session.rollback()
         raise
-    return receipt
+    return Receipt(registration_id, row["manage_secret"], status)
 
 
-@cache
-def _insert_registration():
-    table = Registration.__table__
-    return insert(table).returning(table.c.id)
+def _write_sign_up(event: Event, row: dict, session_ids: list[int], letters: dict[RegistrationStatus, dict],
+                   now: datetime) -> tuple[int, RegistrationStatus]:
+    """Write the registration and its ranked sessions; then, holding the event's lock (registrations queue on
+    it, so it is taken only once everything else is written), confirm it if there is room and queue the
+    letter that says which. `letters`: the mail row for each answer. Returns the registration's id and status.
+
+    Plain statements on the session's connection, without the ORM's unit of work: this is the hot path of a
+    registration rush (statements.py says why PostgreSQL runs it as two statements)."""
+    connection = db.session.connection()
+    lock = current_app.config.get("REGISTRATION_CAPACITY_LOCK", True)  # off only in the race's control test
+    decision = {"the_event": event.id, "now": now, "at": now}
+    confirmed_letter = letters[RegistrationStatus.CONFIRMED]
+    if connection.dialect.name == "postgresql":
+        ranked = {f"session_{rank}": session_id for rank, session_id in enumerate(session_ids, start=1)}
+        registration_id = connection.execute(statements.insert_registration_and_lock(len(session_ids), lock),
+                                             {**row, **ranked, "event": event.id}).scalar_one()
+        either = {f"{column}_if_{status.value}": letters[status][column]
+                  for status in letters for column in statements.LETTER_COLUMNS}
+        mail = {f"mail_{column}": confirmed_letter[column] for column in statements.MAIL_COLUMNS}
+        kind = connection.execute(statements.confirm_if_room_and_queue_letter(), {
+            **decision, "the_registration": registration_id, **either, **mail,
+            "mail_registration_id": registration_id}).scalar_one()
+        return registration_id, (RegistrationStatus.CONFIRMED if kind == confirmed_letter["kind"]
+                                 else RegistrationStatus.WAITLISTED)
+    registration_id = connection.execute(statements.insert_registration(), row).scalar_one()
+    if session_ids:
+        connection.execute(statements.insert_preferences(), [
+            {"registration_id": registration_id, "themed_session_id": session_id, "rank": rank}
+            for rank, session_id in enumerate(session_ids, start=1)])
+    if lock:
+        connection.execute(statements.take_write_lock(), {"event": event.id})
+    decided = connection.execute(statements.confirm_if_room(), {**decision, "the_registration": registration_id})
+    status = RegistrationStatus.CONFIRMED if decided.rowcount == 1 else RegistrationStatus.WAITLISTED
+    connection.execute(statements.insert_mail(), {**letters[status], "registration_id": registration_id})
+    return registration_id, status
 
 
 def _given_name(full_name: str) -> str | None:

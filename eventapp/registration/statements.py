@@ -1,0 +1,192 @@
+"""The SQL of the capacity rule and of a sign-up, built once per process: a registration runs several of these,
+and building a statement costs more than running it. Values come in as bind parameters.
+
+A sign-up is three steps: write the registration and its ranked sessions; take the event's capacity lock; under
+it, confirm the newcomer if there is room and queue the letter that says which. SQLite, inside the process,
+runs them one statement each. On PostgreSQL, where each statement is a round trip to the server, the steps are
+two statements (data-modifying CTEs): the writes and the lock, then the decision and the letter. The lock
+must come in the first: a statement sees the database as it was when the statement began, so the count that
+decides has to be in a statement that begins once the lock is held.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import cache
+
+from sqlalchemy import (
+    Integer,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    true,
+    union_all,
+    update,
+)
+from sqlalchemy.sql.elements import BindParameter
+
+from ..models import Event, Organisation, OutboundMail, Registration, RegistrationStatus, SessionPreference
+
+# What a sign-up writes into a new registration row; every other column takes its default.
+NEW_REGISTRATION_COLUMNS = (
+    "event_id", "full_name", "given_name", "family_name", "email", "organisation_id", "job_title", "country",
+    "accessibility_needs", "dietary_needs", "consent_privacy", "consent_listed", "status", "badge_secret",
+    "manage_secret", "badge_changed_at", "waitlisted_at", "created_at", "updated_at",
+)
+# The columns of the letter that answers a sign-up: two are offered, the decision picks one.
+LETTER_COLUMNS = ("kind", "subject", "body_text")
+MAIL_COLUMNS = ("recipient", "event_id", "registration_id", "attach_badge", "status", "attempts",
+                "next_attempt_at", "created_at")
+
+
+# --- the capacity rule ----------------------------------------------------------------------------------------
+
+
+def active_offer(now: datetime | BindParameter):
+    return (
+        (Registration.status == RegistrationStatus.WAITLISTED)
+        & Registration.offer_expires_at.is_not(None)
+        & (Registration.offer_expires_at > now)
+    )
+
+
+def taken(event_id: int | BindParameter, now: datetime | BindParameter):
+    """How many places are held: confirmed registrations plus offers from the waiting list not yet answered."""
+    return select(func.count()).where(
+        Registration.event_id == event_id,
+        or_(Registration.status == RegistrationStatus.CONFIRMED, active_offer(now)),
+    )
+
+
+def waiting_without_offer_where(event_id: int | BindParameter) -> tuple:
+    return (
+        Registration.event_id == event_id,
+        Registration.status == RegistrationStatus.WAITLISTED,
+        Registration.offer_made_at.is_(None),
+    )
+
+
+def room_for_one_more(event_id: int | BindParameter, now: datetime | BindParameter,
+                      excluding: int | BindParameter | None = None):
+    """The one condition of the capacity rule: a newcomer gets a place when the event has no capacity, or when
+    nobody is waiting for an offer and fewer places are held than the capacity (read from the event's row in
+    the same statement, so a capacity an organiser just raised counts). `excluding` leaves out the registration
+    being decided."""
+    capacity = select(Event.__table__.c.capacity).where(Event.__table__.c.id == event_id).scalar_subquery()
+    waiting = select(Registration.__table__.c.id).where(*waiting_without_offer_where(event_id))
+    if excluding is not None:
+        waiting = waiting.where(Registration.id != excluding)
+    return or_(capacity.is_(None), and_(~waiting.exists(), taken(event_id, now).scalar_subquery() < capacity))
+
+
+@cache
+def room_statement():
+    """Is there room for one more? (Asked on every view of the form.) Binds: the_event, now."""
+    return select(room_for_one_more(bindparam("the_event"), bindparam("now")))
+
+
+@cache
+def confirm_if_room():
+    """Confirm a waitlisted newcomer if there is room: the conditional UPDATE every sign-up queues for.
+    Binds: the_registration, the_event, now, at."""
+    registration = Registration.__table__
+    return (
+        update(registration)
+        .where(registration.c.id == bindparam("the_registration"),
+               room_for_one_more(bindparam("the_event"), bindparam("now"), excluding=bindparam("the_registration")))
+        .values(status=RegistrationStatus.CONFIRMED, waitlisted_at=None, updated_at=bindparam("at"))
+    )
+
+
+# --- the event's capacity lock --------------------------------------------------------------------------------
+
+
+@cache
+def lock_event_row():
+    """PostgreSQL: the event's row, FOR NO KEY UPDATE, without reloading it. Binds: event."""
+    events = Event.__table__
+    return select(events.c.id).where(events.c.id == bindparam("event")).with_for_update(key_share=True)
+
+
+@cache
+def take_write_lock():
+    """SQLite: a no-op write to the event's row, which takes the database's write lock. Binds: event."""
+    events = Event.__table__
+    return update(events).where(events.c.id == bindparam("event")).values(capacity=events.c.capacity)
+
+
+# --- signing up -------------------------------------------------------------------------------------------------
+
+
+def _bound(table, names, prefix: str = "") -> dict:
+    return {name: bindparam(prefix + name, type_=table.c[name].type) for name in names}
+
+
+@cache
+def organisation_by_name():
+    """An organisation's id by name, whatever its case. Binds: name."""
+    organisations = Organisation.__table__
+    return select(organisations.c.id).where(func.lower(organisations.c.name) == func.lower(bindparam("name")))
+
+
+@cache
+def insert_registration():
+    """A new registration, returning its id. Binds: NEW_REGISTRATION_COLUMNS."""
+    table = Registration.__table__
+    return insert(table).values(_bound(table, NEW_REGISTRATION_COLUMNS)).returning(table.c.id)
+
+
+@cache
+def insert_preferences():
+    """One ranked session of a registration (run with a list of rows)."""
+    return insert(SessionPreference.__table__)
+
+
+@cache
+def insert_mail():
+    """One mail (run with the row mail.service.mail_row makes)."""
+    return insert(OutboundMail.__table__)
+
+
+@cache
+def insert_registration_and_lock(ranked: int, lock: bool = True):
+    """PostgreSQL, one statement: insert_registration, its `ranked` preferences (binds session_1, session_2,
+    ...), and, with `lock`, the event's row lock (binds event). Returns the registration's id."""
+    new = insert_registration().cte("new_registration")
+    query = select(new.c.id)
+    if ranked:
+        rows = [select(new.c.id, bindparam(f"session_{rank}", type_=Integer), literal(rank))
+                for rank in range(1, ranked + 1)]
+        preferences = insert(SessionPreference.__table__).from_select(
+            ["registration_id", "themed_session_id", "rank"], rows[0] if ranked == 1 else union_all(*rows))
+        query = query.add_cte(preferences.cte("new_preferences"))
+    if lock:
+        locked = lock_event_row().cte("locked_event")
+        query = query.select_from(new.join(locked, true()))
+    return query
+
+
+@cache
+def confirm_if_room_and_queue_letter():
+    """PostgreSQL, one statement: confirm_if_room, and queue the letter that answers the sign-up, the
+    `<column>_if_confirmed` or the `<column>_if_waitlisted` one (LETTER_COLUMNS), with the `mail_<column>`
+    binds of MAIL_COLUMNS (prefixed: an UPDATE would take a parameter named like one of its table's columns,
+    such as created_at, as a value to SET). Returns the queued letter's kind."""
+    registration, mail = Registration.__table__, OutboundMail.__table__
+    confirmed = confirm_if_room().returning(registration.c.id).cte("confirmed")
+    decided = select(exists(select(confirmed.c.id)).label("confirmed")).subquery("decided")
+
+    def either(column: str):
+        column_type = mail.c[column].type
+        return case((decided.c.confirmed, bindparam(f"{column}_if_confirmed", type_=column_type)),
+                    else_=bindparam(f"{column}_if_waitlisted", type_=column_type))
+
+    letter = select(*(either(column) for column in LETTER_COLUMNS),
+                    *_bound(mail, MAIL_COLUMNS, prefix="mail_").values()).select_from(decided)
+    return insert(mail).from_select([*LETTER_COLUMNS, *MAIL_COLUMNS], letter).returning(mail.c.kind)
