@@ -1,5 +1,6 @@
 """Secrets that appear in links and QR codes: long, random, and in a look-alike-free alphabet."""
 
+import base64
 import secrets
 
 # Crockford's base32: no I, L, O or U, so a code read aloud or typed from a badge cannot be misread;
@@ -9,8 +10,15 @@ BADGE_SECRET_LENGTH = 26  # 26 * 5 bits = 130 bits
 BADGE_CODE_PREFIX = "EA1:"
 
 
+# Standard base32 (RFC 4648) letter for letter into Crockford's: random bytes encoded once, instead of one
+# secrets.choice per character (a tenth of the time; every registration makes one).
+_TO_BADGE_ALPHABET = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567", BADGE_ALPHABET)
+_BADGE_SECRET_BYTES = (BADGE_SECRET_LENGTH * 5 + 7) // 8
+
+
 def new_badge_secret() -> str:
-    return "".join(secrets.choice(BADGE_ALPHABET) for _ in range(BADGE_SECRET_LENGTH))
+    encoded = base64.b32encode(secrets.token_bytes(_BADGE_SECRET_BYTES)).decode("ascii")
+    return encoded[:BADGE_SECRET_LENGTH].translate(_TO_BADGE_ALPHABET)
 
 
 def badge_code(badge_secret: str) -> str:

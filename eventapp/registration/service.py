@@ -153,7 +153,7 @@ def is_full(event: Event, now: datetime | None = None) -> bool:
 def _organisation_id(details: AttendeeDetails) -> int:
     """The organisation typed, found by name whatever its case and spacing, or created."""
     name = " ".join(details.organisation_name.split())
-    found = db.session.execute(statements.organisation_by_name(), {"name": name}).scalar_one_or_none()
+    found = db.session.connection().execute(statements.organisation_by_name(), {"name": name}).scalar_one_or_none()
     if found is not None:
         return found
     try:

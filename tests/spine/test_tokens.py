@@ -16,6 +16,14 @@ def test_badge_secret_is_long_random_and_unambiguous():
         assert set(s) <= set(BADGE_ALPHABET)
 
 
+def test_badge_secret_uses_the_whole_alphabet_in_every_place():
+    # 32 letters in 26 places: over 3,000 secrets each letter turns up in each place ~100 times; a bias (a letter
+    # never drawn, a place stuck) would leave one out.
+    secrets = [new_badge_secret() for _ in range(3000)]
+    for place in range(26):
+        assert {s[place] for s in secrets} == set(BADGE_ALPHABET)
+
+
 def test_badge_code_round_trip_and_rejections():
     secret = new_badge_secret()
     code = badge_code(secret)
