@@ -19,6 +19,7 @@ from ..auth.roles import ACCESS_ATTRIBUTE
 from ..extensions import csrf, db
 from ..models import StaffRole
 from .devices import authenticate_token
+from .driver import DriverConnection
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -59,11 +60,11 @@ def api_requires_role(
     ``badge_secret`` (the check-in): a function giving the badge secret the request scans, if any; the token's
     lookup then reads that badge's registration too (``g.checkin_device.badge``), one statement instead of two.
 
-    A token request sets ``g.checkin_device`` (a DeviceAuth) and ``g.checkin_connection``, the pooled connection
-    its token lookup ran on, for the check-in to run on too (one checkout, no ORM session: the scanner hot path);
-    a staff request leaves both None. Tokens are limited to check-in: every other endpoint refuses them with 401.
-    The view is exempt from the global CSRF check, which is made here instead for cookie-authenticated requests
-    only: a bearer token is not sent by a browser on its own, so it cannot be forged across sites.
+    A token request sets ``g.checkin_device`` (a DeviceAuth) and ``g.checkin_connection``, the pooled driver
+    connection its token lookup ran on, for the check-in to run on too (one checkout, no ORM session: the scanner
+    hot path); a staff request leaves both None. Tokens are limited to check-in: every other endpoint refuses them
+    with 401. The view is exempt from the global CSRF check, which is made here instead for cookie-authenticated
+    requests only: a bearer token is not sent by a browser on its own, so it cannot be forged across sites.
     """
     roles = tuple(StaffRole(r) for r in roles)
 
@@ -77,7 +78,7 @@ def api_requires_role(
                     return json_error(401, "token_not_accepted", "Scanner tokens may only check people in.")
                 if not token:
                     return json_error(401, "invalid_token", "This scanner token is not valid, or was revoked.")
-                with db.engine.connect() as connection:
+                with DriverConnection(db.engine) as connection:
                     device = authenticate_token(token, connection, badge_secret() if badge_secret else None)
                     if device is None:
                         return json_error(401, "invalid_token", "This scanner token is not valid, or was revoked.")

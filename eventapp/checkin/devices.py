@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
-from sqlalchemy import Connection, and_, bindparam, func, select, true, update
+from sqlalchemy import and_, bindparam, func, select, true, update
 
 from ..extensions import db
 from ..models import Event, ScanLog, ScannerDevice, StaffUser, utcnow
+from .driver import DriverConnection, DriverStatement
 from .service import REGISTRATION_BY_SECRET, EventRef, PrefetchedBadge
 
 TOKEN_PREFIX = "eacs_"  # recognisable in a config file or a leaked log: "eventapp check-in scanner"
@@ -124,11 +125,11 @@ _DEVICE_COLUMNS = (
 _LIVE_DEVICE = and_(_device.c.token_hash == bindparam("token_hash"), _device.c.revoked_at.is_(None))
 _DEVICE_AND_EVENT = _device.join(_event, _event.c.id == _device.c.event_id)
 # Built once with a bound parameter: every scanner request starts here (see service.py on why).
-_DEVICE_BY_TOKEN_HASH = select(*_DEVICE_COLUMNS).select_from(_DEVICE_AND_EVENT).where(_LIVE_DEVICE)
+_DEVICE_BY_TOKEN_HASH = DriverStatement(select(*_DEVICE_COLUMNS).select_from(_DEVICE_AND_EVENT).where(_LIVE_DEVICE))
 # The same, with the registration holding a badge secret beside it (NULLs when none does), locked FOR UPDATE as
 # the check-in's own lookup locks it: a scan is then one read, not two, before its writes.
-_BADGE = REGISTRATION_BY_SECRET.subquery("badge")
-_DEVICE_AND_BADGE = (
+_BADGE = REGISTRATION_BY_SECRET.statement.subquery("badge")
+_DEVICE_AND_BADGE = DriverStatement(
     select(*_DEVICE_COLUMNS, *(column.label(f"badge_{column.name}") for column in _BADGE.c))
     .select_from(_DEVICE_AND_EVENT.outerjoin(_BADGE, true()))
     .where(_LIVE_DEVICE)
@@ -136,7 +137,7 @@ _DEVICE_AND_BADGE = (
 
 
 def authenticate_token(
-    token: str, connection: Connection | None = None, badge_secret: str | None = None
+    token: str, connection: DriverConnection | None = None, badge_secret: str | None = None
 ) -> DeviceAuth | None:
     """The live device a bearer token belongs to, with its event, in one indexed lookup; None if unknown or revoked.
 
@@ -144,12 +145,14 @@ def authenticate_token(
     secret, for the check-in to use instead of reading it again: ``DeviceAuth.badge``. A token that is not live
     gets None, and nothing about any registration.
     """
-    conn = connection if connection is not None else db.session.connection()
+    if connection is None:
+        with DriverConnection(db.engine) as own:
+            return authenticate_token(token, own, badge_secret)
     params = {"token_hash": hash_token(token)}
     if badge_secret is None:
-        row = conn.execute(_DEVICE_BY_TOKEN_HASH, params).one_or_none()
+        row = connection.one_or_none(_DEVICE_BY_TOKEN_HASH, params)
     else:
-        row = conn.execute(_DEVICE_AND_BADGE, {**params, "secret": badge_secret}).one_or_none()
+        row = connection.one_or_none(_DEVICE_AND_BADGE, {**params, "secret": badge_secret})
     if row is None:
         return None
     badge = None

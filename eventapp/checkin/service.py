@@ -25,7 +25,7 @@ from functools import cache
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Text, and_, bindparam, cast, select, update
+from sqlalchemy import Text, and_, bindparam, cast, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from ..extensions import db
@@ -45,6 +45,7 @@ from ..models import (
 )
 from ..templating import format_local_time
 from ..tokens import badge_secret_from_code
+from .driver import DriverConnection, DriverStatement
 
 
 class Result(enum.StrEnum):
@@ -132,8 +133,9 @@ def code_excerpt(code: str) -> str:
     return head
 
 
-# The hot path's statements are built once, from the tables (not the ORM classes), with bound parameters: a
-# statement built per request costs more in SQLAlchemy's compile-cache keying than the database takes to run it.
+# Every statement of a check-in is built once, with bound parameters, and run on the driver's cursor (driver.py):
+# a statement built per request costs more in SQLAlchemy's compile-cache keying than the database takes to run it,
+# and SQLAlchemy's execution of a built one costs about as much again.
 _registration = Registration.__table__
 _organisation = Organisation.__table__
 _check_in = CheckIn.__table__
@@ -152,10 +154,10 @@ _REGISTRATION = (
     # of the same badge waits here until the first has committed, then finds its check-in.
     .with_for_update(of=_registration)
 )
-REGISTRATION_BY_SECRET = _REGISTRATION.where(_registration.c.badge_secret == bindparam("secret"))
-REGISTRATION_BY_ID = _REGISTRATION.where(_registration.c.id == bindparam("registration_id"))
+REGISTRATION_BY_SECRET = DriverStatement(_REGISTRATION.where(_registration.c.badge_secret == bindparam("secret")))
+REGISTRATION_BY_ID = DriverStatement(_REGISTRATION.where(_registration.c.id == bindparam("registration_id")))
 # Only for a well-formed code that is no live badge: an old badge, or one of another event.
-REPLACED_BY_SECRET = (
+REPLACED_BY_SECRET = DriverStatement(
     select(
         _registration.c.id,
         _registration.c.event_id,
@@ -168,6 +170,41 @@ REPLACED_BY_SECRET = (
     )
     .where(ReplacedBadge.__table__.c.badge_secret == bindparam("secret"))
 )
+_SESSION_COLUMNS = (ThemedSession.id, ThemedSession.title, ThemedSession.room, ThemedSession.time_slot_id)
+THEMED_SESSION = DriverStatement(
+    select(*_SESSION_COLUMNS).where(
+        ThemedSession.id == bindparam("themed_session_id"), ThemedSession.event_id == bindparam("event_id")
+    )
+)
+ASSIGNED_SESSIONS = DriverStatement(
+    select(*_SESSION_COLUMNS)
+    .join(Assignment, Assignment.themed_session_id == ThemedSession.id)
+    .join(TimeSlot, TimeSlot.id == ThemedSession.time_slot_id)
+    .where(Assignment.registration_id == bindparam("registration_id"))
+    .order_by(TimeSlot.starts_at)
+)
+_EARLIER_CHECK_IN = (
+    select(
+        CheckIn.id,
+        CheckIn.checked_in_at,
+        CheckIn.device_label,
+        StaffUser.display_name,
+        StaffUser.email,
+        ScannerDevice.name.label("device_name"),
+    )
+    .outerjoin(StaffUser, StaffUser.id == CheckIn.staff_user_id)
+    .outerjoin(ScannerDevice, ScannerDevice.id == CheckIn.scanner_device_id)
+    .where(CheckIn.registration_id == bindparam("registration_id"), CheckIn.undone_at.is_(None))
+)
+EARLIER_DOOR_CHECK_IN = DriverStatement(_EARLIER_CHECK_IN.where(CheckIn.themed_session_id.is_(None)))
+EARLIER_SESSION_CHECK_IN = DriverStatement(
+    _EARLIER_CHECK_IN.where(CheckIn.themed_session_id == bindparam("themed_session_id"))
+)
+ANSWER_FOR_NONCE = DriverStatement(
+    select(ScanLog.result, ScanLog.response_json).where(
+        ScanLog.event_id == bindparam("event_id"), ScanLog.nonce == bindparam("nonce")
+    )
+)
 _LIVE = _check_in.c.undone_at.is_(None)
 
 _DIALECT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
@@ -176,6 +213,7 @@ _LOG_COLUMNS = (
     "event_id", "at", "code_excerpt", "result", "registration_id", "themed_session_id", "staff_user_id",
     "scanner_device_id", "nonce",
 )
+_LOG_ANSWER_COLUMNS = ("check_in_id", "response_json")
 
 
 _CHECK_IN_COLUMNS = (
@@ -200,17 +238,22 @@ def _writes(dialect_name: str) -> SimpleNamespace:
         index_elements=[_check_in.c.registration_id, _check_in.c.themed_session_id],
         index_where=and_(_check_in.c.themed_session_id.is_not(None), _LIVE),
     ).returning(_check_in.c.id)
+    new_scan_log = insert(_scan_log).values(
+        {name: bindparam(name, type_=_scan_log.c[name].type) for name in (*_LOG_COLUMNS, *_LOG_ANSWER_COLUMNS)}
+    )
     one_statement = dialect_name == "postgresql"
     return SimpleNamespace(
-        door_check_in=door,
-        session_check_in=session,
-        scan_log=_scan_log.insert(),
-        scan_log_once=insert(_scan_log)
-        .on_conflict_do_nothing(index_elements=[_scan_log.c.event_id, _scan_log.c.nonce])
-        .returning(_scan_log.c.id),
+        door_check_in=DriverStatement(door),
+        session_check_in=DriverStatement(session),
+        scan_log=DriverStatement(new_scan_log),
+        scan_log_once=DriverStatement(
+            new_scan_log.on_conflict_do_nothing(index_elements=[_scan_log.c.event_id, _scan_log.c.nonce]).returning(
+                _scan_log.c.id
+            )
+        ),
         one_statement=one_statement,
-        door_check_in_logged=_check_in_and_log(door) if one_statement else None,
-        session_check_in_logged=_check_in_and_log(session) if one_statement else None,
+        door_check_in_logged=DriverStatement(_check_in_and_log(door)) if one_statement else None,
+        session_check_in_logged=DriverStatement(_check_in_and_log(session)) if one_statement else None,
     )
 
 
@@ -226,7 +269,7 @@ def _check_in_and_log(check_in_insert):
     body = bindparam("log_head", type_=Text) + cast(check_in.c.id, Text) + bindparam("log_tail", type_=Text)
     log = (
         postgresql.insert(_scan_log)
-        .from_select([*_LOG_COLUMNS, "check_in_id", "response_json"], select(*params, check_in.c.id, body))
+        .from_select([*_LOG_COLUMNS, *_LOG_ANSWER_COLUMNS], select(*params, check_in.c.id, body))
         .on_conflict_do_nothing(index_elements=[_scan_log.c.event_id, _scan_log.c.nonce])
         .returning(_scan_log.c.id)
         .cte("new_scan_log")
@@ -243,7 +286,7 @@ def check_in(
     themed_session_id: int | None = None,
     method: str = "scan",
     nonce: str | None = None,
-    connection: Connection | None = None,
+    connection: DriverConnection | None = None,
     badge: PrefetchedBadge | None = None,
 ) -> CheckInOutcome:
     """Check the holder of ``code`` (or, from a name search, ``registration_id``) in at the door or a session.
@@ -252,22 +295,22 @@ def check_in(
     event is answered from the log without writing anything again.
 
     Runs on ``connection`` when given (the API request's, which its token lookup used), else on one of its own:
-    not on the ORM session, whose per-request bookkeeping costs more than the statements here (see
-    benchmarks/checkin.py). Nothing the caller has not committed is seen. ``badge``, from the same connection's
-    token lookup, saves reading the registration again when its secret is the code's.
+    a driver connection, not the ORM session, whose per-request bookkeeping costs more than the statements here
+    (see driver.py and benchmarks/checkin.py). Nothing the caller has not committed is seen. ``badge``, from the
+    same connection's token lookup, saves reading the registration again when its secret is the code's.
     """
     if (code is None) == (registration_id is None):
         raise ValueError("check_in needs a code or a registration id, not both")
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}")
     if connection is None:
-        with db.engine.connect() as own:
+        with DriverConnection(db.engine) as own:
             return _check_in_on(own, event, scanner, code, registration_id, themed_session_id, method, nonce, None)
     return _check_in_on(connection, event, scanner, code, registration_id, themed_session_id, method, nonce, badge)
 
 
 def _check_in_on(
-    conn: Connection, event: EventRef, scanner: Scanner, code: str | None, registration_id: int | None,
+    conn: DriverConnection, event: EventRef, scanner: Scanner, code: str | None, registration_id: int | None,
     themed_session_id: int | None, method: str, nonce: str | None, badge: PrefetchedBadge | None,
 ) -> CheckInOutcome:
     try:
@@ -289,7 +332,7 @@ def _check_in_on(
 
 
 def _decide_and_write(
-    conn: Connection, event: EventRef, scanner: Scanner, code: str | None, registration_id: int | None,
+    conn: DriverConnection, event: EventRef, scanner: Scanner, code: str | None, registration_id: int | None,
     themed_session_id: int | None, method: str, nonce: str | None, badge: PrefetchedBadge | None,
 ) -> CheckInOutcome | None:
     """The answer, with the check-in and the scan log row written; None when the nonce is already in the log.
@@ -304,7 +347,7 @@ def _decide_and_write(
     secret = None
     if registration_id is not None:
         excerpt = f"#{registration_id} ({method})"
-        row = conn.execute(REGISTRATION_BY_ID, {"registration_id": registration_id}).one_or_none()
+        row = conn.one_or_none(REGISTRATION_BY_ID, {"registration_id": registration_id})
         if row is not None and row.event_id != event.id:
             row = None  # a search only ever offers this event's people
     else:
@@ -314,7 +357,7 @@ def _decide_and_write(
         if badge is not None and secret is not None and badge.secret == secret:
             row = badge.registration
         elif secret is not None:
-            row = conn.execute(REGISTRATION_BY_SECRET, {"secret": secret}).one_or_none()
+            row = conn.one_or_none(REGISTRATION_BY_SECRET, {"secret": secret})
 
     log = {
         "event_id": event.id,
@@ -391,29 +434,19 @@ def _answer(check_in_id: int | None, tail: str) -> str:
     return f"{_ANSWER_HEAD}{'null' if check_in_id is None else check_in_id}{tail}"
 
 
-def _themed_session(conn: Connection, event: EventRef, themed_session_id: int) -> _SessionRef:
-    row = conn.execute(
-        select(ThemedSession.id, ThemedSession.title, ThemedSession.room, ThemedSession.time_slot_id).where(
-            ThemedSession.id == themed_session_id, ThemedSession.event_id == event.id
-        )
-    ).one_or_none()
+def _themed_session(conn: DriverConnection, event: EventRef, themed_session_id: int) -> _SessionRef:
+    row = conn.one_or_none(THEMED_SESSION, {"themed_session_id": themed_session_id, "event_id": event.id})
     if row is None:
         raise UnknownSession(f"There is no session {themed_session_id} at this event.")
     return _SessionRef(*row)
 
 
-def _replaced_badge(conn: Connection, secret: str):
-    return conn.execute(REPLACED_BY_SECRET, {"secret": secret}).one_or_none()
+def _replaced_badge(conn: DriverConnection, secret: str):
+    return conn.one_or_none(REPLACED_BY_SECRET, {"secret": secret})
 
 
-def _assigned_sessions(conn: Connection, registration_id: int) -> list[_SessionRef]:
-    rows = conn.execute(
-        select(ThemedSession.id, ThemedSession.title, ThemedSession.room, ThemedSession.time_slot_id)
-        .join(Assignment, Assignment.themed_session_id == ThemedSession.id)
-        .join(TimeSlot, TimeSlot.id == ThemedSession.time_slot_id)
-        .where(Assignment.registration_id == registration_id)
-        .order_by(TimeSlot.starts_at)
-    ).all()
+def _assigned_sessions(conn: DriverConnection, registration_id: int) -> list[_SessionRef]:
+    rows = conn.all(ASSIGNED_SESSIONS, {"registration_id": registration_id})
     return [_SessionRef(*r) for r in rows]
 
 
@@ -436,7 +469,7 @@ def _attendee(row, assigned: list[_SessionRef]) -> dict:
 
 
 def _write_check_in_and_log(
-    conn: Connection, event: EventRef, registration_id: int, themed_session: _SessionRef | None, scanner: Scanner,
+    conn: DriverConnection, event: EventRef, registration_id: int, themed_session: _SessionRef | None, scanner: Scanner,
     method: str, now: datetime, log: dict, tail: str,
 ) -> tuple[int, bool] | None:
     """Record the arrival and log the scan: (the new check-in's id, whether the log row was written: False when
@@ -457,12 +490,13 @@ def _write_check_in_and_log(
         statement = writes.door_check_in_logged if themed_session is None else writes.session_check_in_logged
         values.update({f"log_{name}": log[name] for name in _LOG_COLUMNS})
         values.update(log_head=_ANSWER_HEAD, log_tail=tail)
-        check_in_id, log_id = conn.execute(statement, values).one()
+        check_in_id, log_id = conn.one(statement, values)
         return None if check_in_id is None else (check_in_id, log_id is not None)
     statement = writes.door_check_in if themed_session is None else writes.session_check_in
-    check_in_id = conn.execute(statement, values).scalar_one_or_none()
-    if check_in_id is None:
+    row = conn.one_or_none(statement, values)
+    if row is None:
         return None
+    check_in_id = row.id
     logged = _write_scan_log(conn, {**log, "check_in_id": check_in_id, "response_json": _answer(check_in_id, tail)})
     return check_in_id, logged
 
@@ -472,24 +506,14 @@ def _staff_name(display_name: str | None, email: str | None) -> str | None:
 
 
 def _earlier_check_in(
-    conn: Connection, registration_id: int, themed_session: _SessionRef | None, timezone: str
+    conn: DriverConnection, registration_id: int, themed_session: _SessionRef | None, timezone: str
 ) -> dict:
-    where = CheckIn.themed_session_id.is_(None) if themed_session is None else (
-        CheckIn.themed_session_id == themed_session.id
-    )
-    row = conn.execute(
-        select(
-            CheckIn.id,
-            CheckIn.checked_in_at,
-            CheckIn.device_label,
-            StaffUser.display_name,
-            StaffUser.email,
-            ScannerDevice.name.label("device_name"),
+    if themed_session is None:
+        row = conn.one(EARLIER_DOOR_CHECK_IN, {"registration_id": registration_id})
+    else:
+        row = conn.one(
+            EARLIER_SESSION_CHECK_IN, {"registration_id": registration_id, "themed_session_id": themed_session.id}
         )
-        .outerjoin(StaffUser, StaffUser.id == CheckIn.staff_user_id)
-        .outerjoin(ScannerDevice, ScannerDevice.id == CheckIn.scanner_device_id)
-        .where(CheckIn.registration_id == registration_id, where, CheckIn.undone_at.is_(None))
-    ).one()
     who = _staff_name(row.display_name, row.email) or row.device_name or "another scanner"
     if row.device_label and row.device_label != who:
         who = f"{who} ({row.device_label})"
@@ -528,19 +552,17 @@ def _message(result: Result, themed_session: _SessionRef | None, extra: dict) ->
     }[result]
 
 
-def _write_scan_log(conn: Connection, values: dict) -> bool:
+def _write_scan_log(conn: DriverConnection, values: dict) -> bool:
     """Write the scan's log row; False when its nonce is already in the log (the scan was answered before)."""
     writes = _writes(conn.dialect.name)
     if values["nonce"] is None:
         conn.execute(writes.scan_log, values)
         return True
-    return conn.execute(writes.scan_log_once, values).scalar_one_or_none() is not None
+    return conn.one_or_none(writes.scan_log_once, values) is not None
 
 
-def _replay(conn: Connection, event_id: int, nonce: str) -> CheckInOutcome:
-    result, body = conn.execute(
-        select(ScanLog.result, ScanLog.response_json).where(ScanLog.event_id == event_id, ScanLog.nonce == nonce)
-    ).one()
+def _replay(conn: DriverConnection, event_id: int, nonce: str) -> CheckInOutcome:
+    result, body = conn.one(ANSWER_FOR_NONCE, {"event_id": event_id, "nonce": nonce})
     answer = json.loads(body)
     answer["replayed"] = True
     return CheckInOutcome(result=Result(result), body=json.dumps(answer, separators=(",", ":")), replayed=True)

@@ -1,0 +1,146 @@
+"""Core statements run straight on the database driver's cursor: the check-in's statements, a scanner's every scan.
+
+SQLAlchemy's work around each execution (its execution context, result metadata, transaction bookkeeping) cost
+more than SQLite took to run the statement itself, and on PostgreSQL more than the driver's round trip
+(benchmarks/checkin.py). A ``DriverStatement`` is compiled once per dialect by SQLAlchemy, from the same Core
+statement as before, and its parameters and results still pass through the columns' own types, so what is
+written and read is exactly what an ORM or Core execution would write and read. Python-side column defaults are
+the one thing SQLAlchemy would add that the driver cannot: a statement that needs one is refused when compiled.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Dialect, Engine
+from sqlalchemy.sql.expression import Executable
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    sql: str
+    positional: bool
+    names: tuple[str, ...]  # every bound parameter, in the order a positional driver wants them
+    fixed: dict[str, Any]  # the values the statement itself binds (not given by the caller)
+    bind: dict[str, Callable[[Any], Any]]  # name -> the column type's conversion for the driver
+    row: type  # a named tuple of the result columns
+    results: tuple[Callable[[Any], Any] | None, ...]
+
+
+class DriverStatement:
+    """A Core statement compiled once per dialect, for a DriverConnection to run."""
+
+    def __init__(self, statement: Executable) -> None:
+        self.statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+
+    def sql(self, dialect: Dialect) -> str:
+        return self._for(dialect).sql
+
+    def _for(self, dialect: Dialect) -> _Compiled:
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            compiled = self._compiled[dialect.name] = self._compile(dialect)
+        return compiled
+
+    def _compile(self, dialect: Dialect) -> _Compiled:
+        compiled = self.statement.compile(dialect=dialect)
+        defaulted = [column.name for column in (*compiled.insert_prefetch, *compiled.update_prefetch)]
+        if defaulted:
+            # SQLAlchemy computes these in Python before executing; the driver would write NULL instead.
+            raise ValueError(f"give a value for {', '.join(defaulted)}: Python-side defaults are not applied here")
+        binds = compiled.binds
+        names = tuple(compiled.positiontup) if dialect.positional else tuple(binds)
+        bind = {}
+        for name, parameter in binds.items():
+            processor = parameter.type.dialect_impl(dialect).bind_processor(dialect)
+            if processor is not None:
+                bind[name] = processor
+        columns = list(getattr(self.statement, "exported_columns", ()))
+        return _Compiled(
+            sql=compiled.string,
+            positional=dialect.positional,
+            names=names,
+            fixed={name: p.effective_value for name, p in binds.items() if not p.required},
+            bind=bind,
+            row=namedtuple("Row", [c.key or f"_{i}" for i, c in enumerate(columns)], rename=True),
+            results=tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns),
+        )
+
+    def parameters(self, dialect: Dialect, given: Mapping[str, Any]):
+        """``given`` as the driver takes them: converted by the columns' types; a tuple for a positional driver."""
+        compiled = self._for(dialect)
+        values = {**compiled.fixed, **given} if compiled.fixed else given
+        bind = compiled.bind
+        if compiled.positional:
+            return tuple(bind[name](values[name]) if name in bind else values[name] for name in compiled.names)
+        return {name: bind[name](values[name]) if name in bind else values[name] for name in compiled.names}
+
+    def row(self, dialect: Dialect, values: Sequence[Any]):
+        """A row from the driver as a named tuple, its values converted by the columns' types."""
+        compiled = self._for(dialect)
+        converted = zip(compiled.results, values, strict=True)
+        return compiled.row._make(value if convert is None else convert(value) for convert, value in converted)
+
+
+class DriverConnection:
+    """A pooled DBAPI connection and its dialect: runs DriverStatements, commits, rolls back, goes back to the pool.
+
+    The driver's own transaction rules apply (both begin one implicitly before the first statement that needs it).
+    """
+
+    def __init__(self, engine: Engine) -> None:
+        self.dialect = engine.dialect
+        self._connection = engine.raw_connection()
+
+    def __enter__(self) -> DriverConnection:
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def _cursor(self, statement: DriverStatement, parameters: Mapping[str, Any]):
+        cursor = self._connection.cursor()
+        cursor.execute(statement.sql(self.dialect), statement.parameters(self.dialect, parameters))
+        return cursor
+
+    def one_or_none(self, statement: DriverStatement, parameters: Mapping[str, Any]):
+        """The one row the statement answers, as a named tuple; None for none."""
+        cursor = self._cursor(statement, parameters)
+        try:
+            values = cursor.fetchone()
+            if values is not None and cursor.fetchone() is not None:
+                raise ValueError("more than one row where at most one was expected")
+        finally:
+            cursor.close()
+        return None if values is None else statement.row(self.dialect, values)
+
+    def one(self, statement: DriverStatement, parameters: Mapping[str, Any]):
+        """The one row the statement answers, as a named tuple."""
+        row = self.one_or_none(statement, parameters)
+        if row is None:
+            raise LookupError("no row where one was expected")
+        return row
+
+    def all(self, statement: DriverStatement, parameters: Mapping[str, Any]) -> list:
+        cursor = self._cursor(statement, parameters)
+        try:
+            return [statement.row(self.dialect, values) for values in cursor.fetchall()]
+        finally:
+            cursor.close()
+
+    def execute(self, statement: DriverStatement, parameters: Mapping[str, Any]) -> None:
+        self._cursor(statement, parameters).close()
+
+    def commit(self) -> None:
+        self._connection.commit()
+
+    def rollback(self) -> None:
+        self._connection.rollback()
+
+    def close(self) -> None:
+        """Back to the pool (which rolls back whatever was left uncommitted)."""
+        self._connection.close()
