@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, insert, or_, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -151,19 +151,20 @@ def is_full(event: Event, now: datetime | None = None) -> bool:
 
 
 def _organisation_id(details: AttendeeDetails) -> int:
-    """The organisation typed, found by name whatever its case and spacing, or created."""
+    """The organisation typed, found by name whatever its case and spacing, or created (in the caller's
+    transaction: a registration that fails leaves no organisation behind)."""
     name = " ".join(details.organisation_name.split())
-    found = db.session.connection().execute(statements.organisation_by_name(), {"name": name}).scalar_one_or_none()
+    connection = db.session.connection()
+    found = connection.execute(statements.organisation_by_name(), {"name": name}).scalar_one_or_none()
     if found is not None:
         return found
-    try:
-        with db.session.begin_nested():
-            return db.session.execute(
-                insert(Organisation.__table__).returning(Organisation.__table__.c.id),
-                {"name": name, "kind": details.organisation_kind, "country": details.country, "created_at": utcnow()},
-            ).scalar_one()
-    except IntegrityError:  # someone registered the same new organisation a moment ago
-        return db.session.execute(statements.organisation_by_name(), {"name": name}).scalar_one()
+    made = connection.execute(statements.insert_organisation_if_new(connection.dialect.name), {
+        "name": name, "kind": details.organisation_kind, "country": details.country, "created_at": utcnow(),
+    }).scalar_one_or_none()
+    if made is not None:
+        return made
+    # Someone registered the same new organisation a moment ago (committed now: the insert waited for them).
+    return connection.execute(statements.organisation_by_name(), {"name": name}).scalar_one()
 
 
 def _check_preferences(event: Event, preferences: tuple[int, ...]) -> list[ThemedSession]:

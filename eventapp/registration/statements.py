@@ -29,6 +29,7 @@ from sqlalchemy import (
     union_all,
     update,
 )
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import BindParameter
 
 from ..models import Event, Organisation, OutboundMail, Registration, RegistrationStatus, SessionPreference
@@ -133,6 +134,17 @@ def organisation_by_name():
     """An organisation's id by name, whatever its case. Binds: name."""
     organisations = Organisation.__table__
     return select(organisations.c.id).where(func.lower(organisations.c.name) == func.lower(bindparam("name")))
+
+
+@cache
+def insert_organisation_if_new(dialect: str):
+    """A new organisation, returning its id; nothing when one of that name (whatever its case) exists or is
+    being made by someone else right now: ON CONFLICT DO NOTHING, so the caller's transaction goes on without a
+    savepoint (which SQLite's Python driver would commit on its own). Binds: name, kind, country, created_at."""
+    table = Organisation.__table__
+    insert_for = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
+    return (insert_for(table).values(_bound(table, ("name", "kind", "country", "created_at")))
+            .on_conflict_do_nothing().returning(table.c.id))
 
 
 @cache

@@ -19,7 +19,7 @@ SUBMISSIONS = 200
 LAST_PLACES = 10
 
 
-def _rush(app, event_id):
+def _rush(app, event_id, prefix="rush"):
     """Fire SUBMISSIONS registrations at once; return the HTTP statuses and the final counts."""
     with app.app_context():
         event = db.session.get(Event, event_id)
@@ -29,7 +29,7 @@ def _rush(app, event_id):
         event.capacity = confirmed + LAST_PLACES
         db.session.commit()
         capacity = event.capacity
-        bodies = [urllib.parse.urlencode(form_data(event, email=f"rush{i}@example.org", full_name=f"Rush {i}")).encode()
+        bodies = [urllib.parse.urlencode(form_data(event, email=f"{prefix}{i}@example.org", full_name=f"Rush {i}")).encode()
                   for i in range(SUBMISSIONS)]
         slug = event.slug
     start = threading.Barrier(SUBMISSIONS)
@@ -50,7 +50,7 @@ def _rush(app, event_id):
     with app.app_context():
         counts = dict(db.session.execute(
             select(Registration.status, func.count()).where(Registration.event_id == event_id,
-                                                            Registration.email.like("rush%"))
+                                                            Registration.email.like(f"{prefix}%"))
             .group_by(Registration.status)).all())
         total_confirmed = db.session.execute(
             select(func.count()).where(Registration.event_id == event_id,
@@ -80,7 +80,12 @@ def test_two_hundred_at_once_for_the_last_ten_places(make_app, demo_event):
 @pytest.mark.skipif(not ON_POSTGRES, reason="the control run needs PostgreSQL's concurrent writers")
 def test_without_the_lock_the_race_overbooks(make_app, demo_event):
     app = make_app(REGISTRATION_CAPACITY_LOCK=False, **RUSH_SETTINGS)
-    statuses, counts, total_confirmed, capacity = _rush(app, demo_event.id)
-    assert statuses.count(302) == SUBMISSIONS
-    print(f"control run without the lock: {total_confirmed} confirmed for {capacity} places")
+    # The race is real but its window is short (one statement and the commit), so one rush can miss it by luck
+    # on a busy machine: up to three rushes, each for ten new last places, until one overbooks.
+    for attempt in range(3):
+        statuses, counts, total_confirmed, capacity = _rush(app, demo_event.id, prefix=f"rush{attempt}-")
+        assert statuses.count(302) == SUBMISSIONS
+        print(f"control run {attempt + 1} without the lock: {total_confirmed} confirmed for {capacity} places")
+        if total_confirmed > capacity:
+            break
     assert total_confirmed > capacity, "the race did not show; the control run proves nothing"
