@@ -26,6 +26,18 @@ max_requests_jitter = 200
 preload_app = True
 
 
+def when_ready(server):
+    """In the master, before any worker is forked: with the app preloaded, compile its templates once here."""
+    if not server.cfg.preload_app:
+        return
+    app = server.app.wsgi()
+    if "sqlalchemy" not in getattr(app, "extensions", {}):
+        return  # not eventapp (benchmarks/ serve bare apps with this file too)
+    from eventapp.templating import compile_all_templates
+
+    server.log.info("Compiled %d templates before forking the workers", compile_all_templates(app))
+
+
 def post_fork(server, worker):
     """A forked worker must not share the master's database connections: start each engine's pool afresh."""
     from eventapp.extensions import db
