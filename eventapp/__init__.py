@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from functools import partial, wraps
+from functools import lru_cache, partial, wraps
 from typing import Any
 
 from flask import Flask, current_app, request
@@ -15,8 +15,21 @@ from config import CONFIGS, persistent_secret_key
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 
+class EventApp(Flask):
+    """Flask, remembering whether each hook and view is a coroutine function.
+
+    Flask asks ``inspect`` before calling each of them, about ten times a request (every before-, after- and
+    teardown-request hook and the view), for an answer that never changes.
+    """
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # Bounded: a class-based view hands Flask a new bound method on every request.
+        self.ensure_sync = lru_cache(maxsize=1024)(self.ensure_sync)
+
+
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
-    app = Flask(
+    app = EventApp(
         __name__,
         template_folder=os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates"),
         instance_path=None,

@@ -2,10 +2,11 @@
 Referer leaking a manage link, https remembered once seen), and the signed-cookie session.
 
 Both run on every request, the scanners' included, so they are written to cost little when there is nothing to
-do: a request without a session cookie builds no cookie signer, and the headers are added in one pass.
+do: a request without a session cookie builds no cookie signer, and the headers are added in one pass, to the
+plain list the server is handed, not through Flask's validating Headers object one by one.
 """
 
-from flask import Flask, request
+from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -30,17 +31,32 @@ SECURITY_HEADERS = (
     ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
 )
 HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")  # over https only
-_LOWER = {name: name.lower() for name, _ in (*SECURITY_HEADERS, HSTS)}
+_WANTED = {False: [(name.lower(), (name, value)) for name, value in SECURITY_HEADERS]}
+_WANTED[True] = [*_WANTED[False], (HSTS[0].lower(), HSTS)]
+
+
+class SecurityHeaders:
+    """WSGI middleware: the headers above on every response the app gives, unless the app set its own.
+
+    Inside ProxyFix (create_app wraps it after), so that "https" is the scheme the client used.
+    """
+
+    def __init__(self, wsgi_app) -> None:
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        wanted = _WANTED[environ.get("wsgi.url_scheme") in ("https", "wss")]
+
+        def start_with_headers(status, headers, exc_info=None):
+            present = {name.lower() for name, _ in headers}
+            headers.extend(pair for lower, pair in wanted if lower not in present)
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start_with_headers)
 
 
 def register_security_headers(app: Flask) -> None:
-    @app.after_request
-    def _headers(response):
-        headers = response.headers
-        present = {name.lower() for name in headers.keys()}
-        wanted = [*SECURITY_HEADERS, HSTS] if request.is_secure else SECURITY_HEADERS
-        headers.extend([(name, value) for name, value in wanted if _LOWER[name] not in present])
-        return response
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)
 
 
 class SessionInterface(SecureCookieSessionInterface):
@@ -55,7 +71,8 @@ class SessionInterface(SecureCookieSessionInterface):
     def open_session(self, app, request):
         if not app.secret_key:
             return None
-        if not request.cookies.get(self.get_cookie_name(app)):
+        # No Cookie header at all (a scanner, a health check): nothing to parse.
+        if "HTTP_COOKIE" not in request.environ or not request.cookies.get(self.get_cookie_name(app)):
             return self.session_class()
         return super().open_session(app, request)
 
