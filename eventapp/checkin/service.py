@@ -127,7 +127,9 @@ def code_excerpt(code: str) -> str:
     Unprintable characters (NUL, lone surrogates, control codes) become U+FFFD: PostgreSQL refuses NUL in text,
     and the log page should not print a terminal escape.
     """
-    head = "".join(ch if ch.isprintable() else "\ufffd" for ch in code[:EXCERPT_CHARS])
+    head = code[:EXCERPT_CHARS]
+    if not head.isprintable():
+        head = "".join(ch if ch.isprintable() else "\ufffd" for ch in head)
     if len(code) > EXCERPT_CHARS:
         head += f"… ({len(code)} chars)"
     return head
