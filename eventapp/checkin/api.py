@@ -17,6 +17,7 @@ bp = Blueprint("checkin_api", __name__, url_prefix="/api/events/<slug>/checkin")
 
 # A code is 30 characters; room for a hostile 10 kB one even JSON-escaped (up to 12 bytes a character).
 MAX_REQUEST_BYTES = 256 * 1024
+NOT_STORED = (("Cache-Control", "no-store"),)  # a scan's answer is about one moment: never cached
 
 
 @bp.errorhandler(HTTPException)
@@ -25,9 +26,9 @@ def _json_http_error(error: HTTPException):
 
 
 def _json_body(body: str, status: int = 200):
-    response = current_app.response_class(body, status=status, mimetype="application/json")
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return current_app.response_class(
+        body, status=status, headers=NOT_STORED, mimetype="application/json"
+    )
 
 
 def _scanned_badge_secret() -> str | None:

@@ -43,7 +43,6 @@ from ..models import (
     TimeSlot,
     utcnow,
 )
-from ..templating import format_local_time
 from ..tokens import badge_secret_from_code
 from .driver import DriverConnection, DriverStatement
 
@@ -415,6 +414,8 @@ def _decide_and_write(
     return CheckInOutcome(result=result, body=body) if logged else None
 
 
+# json.dumps(separators=...) would build an encoder on every call.
+_COMPACT_JSON = json.JSONEncoder(separators=(",", ":"))
 # The JSON answer starts with the check-in's id, so that the one-statement write (PostgreSQL) can splice in the
 # id it has just made: ``_ANSWER_HEAD + id + tail``, with tail the rest of the object.
 _ANSWER_HEAD = '{"check_in_id":'
@@ -429,7 +430,7 @@ def _answer_tail(result: Result, themed_session: _SessionRef | None, attendee: d
         "session": themed_session.as_json() if themed_session else None,
         **extra,
     }
-    return "," + json.dumps(rest, separators=(",", ":"))[1:]
+    return "," + _COMPACT_JSON.encode(rest)[1:]
 
 
 def _answer(check_in_id: int | None, tail: str) -> str:
@@ -526,11 +527,12 @@ def _earlier_check_in(
 
 def _when_and_who(moment: datetime, who: str, timezone: str) -> dict:
     zone = ZoneInfo(timezone)
+    local = moment.astimezone(zone)
     # "at 09:12" on the day itself; an arrival on an earlier day of a longer event says which day.
-    same_day = moment.astimezone(zone).date() == utcnow().astimezone(zone).date()
+    same_day = local.date() == utcnow().astimezone(zone).date()
     return {
         "checked_in_at": moment.isoformat(),
-        "checked_in_at_local": format_local_time(moment, timezone, "%H:%M" if same_day else "%a %d %b, %H:%M"),
+        "checked_in_at_local": local.strftime("%H:%M" if same_day else "%a %d %b, %H:%M"),
         "checked_in_by": who,
     }
 
@@ -567,7 +569,7 @@ def _replay(conn: DriverConnection, event_id: int, nonce: str) -> CheckInOutcome
     result, body = conn.one(ANSWER_FOR_NONCE, {"event_id": event_id, "nonce": nonce})
     answer = json.loads(body)
     answer["replayed"] = True
-    return CheckInOutcome(result=Result(result), body=json.dumps(answer, separators=(",", ":")), replayed=True)
+    return CheckInOutcome(result=Result(result), body=_COMPACT_JSON.encode(answer), replayed=True)
 
 
 class UndoResult(enum.StrEnum):
