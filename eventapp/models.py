@@ -179,6 +179,10 @@ class Event(db.Model):
     registration_opens_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     registration_closes_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     capacity: Mapped[int | None] = mapped_column(Integer)  # None: unlimited
+    # How many of its registrations are confirmed, kept by triggers on registration (migration 0003), so that
+    # the capacity rule reads one number under the event's lock instead of counting thousands of rows. The
+    # triggers write it: read it in SQL, never set it from Python.
+    confirmed_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     # Attendees may edit their details through the manage link until this moment (None: until the start).
     edit_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     waitlist_offer_hours: Mapped[int] = mapped_column(Integer, default=48)
@@ -263,6 +267,10 @@ class Registration(db.Model):
         # One registration per e-mail per event, whatever the case; the service also trims spaces.
         Index("uq_registration_event_email", "event_id", func.lower(text("email")), unique=True),
         Index("ix_registration_event_status_queue", "event_id", "status", "waitlisted_at"),
+        # Only the few rows with an offer: the capacity rule counts the offers still open without reading the
+        # rest of a long waiting list.
+        Index("ix_registration_event_offers", "event_id", "offer_expires_at",
+              postgresql_where=text("offer_expires_at IS NOT NULL"), sqlite_where=text("offer_expires_at IS NOT NULL")),
         CheckConstraint("consent_privacy", name="privacy_consent_given"),
     )
 

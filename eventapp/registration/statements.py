@@ -58,11 +58,13 @@ def active_offer(now: datetime | BindParameter):
 
 
 def taken(event_id: int | BindParameter, now: datetime | BindParameter):
-    """How many places are held: confirmed registrations plus offers from the waiting list not yet answered."""
-    return select(func.count()).where(
-        Registration.event_id == event_id,
-        or_(Registration.status == RegistrationStatus.CONFIRMED, active_offer(now)),
-    )
+    """How many places are held: confirmed registrations (the event's count, which triggers keep) plus offers
+    from the waiting list not yet answered (counted through the index of the rows with an offer). Neither
+    reads the event's other registrations, however many there are."""
+    events = Event.__table__
+    confirmed = select(events.c.confirmed_count).where(events.c.id == event_id).scalar_subquery()
+    open_offers = select(func.count()).where(Registration.event_id == event_id, active_offer(now)).scalar_subquery()
+    return select(confirmed + open_offers)
 
 
 def waiting_without_offer_where(event_id: int | BindParameter) -> tuple:
