@@ -24,7 +24,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app, render_template
+from flask import render_template
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
@@ -44,7 +44,7 @@ from ..models import (
     TimeSlot,
     utcnow,
 )
-from ..registration.service import holding_event_lock
+from ..registration.service import holding_event_lock, manage_url
 from ..rules import RuleBroken
 from ..templating import format_local_time
 from .solver import (
@@ -819,10 +819,6 @@ def publish(event: Event, by: StaffUser | None = None, now: datetime | None = No
     )
 
 
-def _manage_url(registration: Registration) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/manage/{registration.manage_secret}"
-
-
 def _queue_mail(event: Event, registration: Registration, sessions: list[ThemedSession], changed: bool) -> None:
     def local(moment: datetime, fmt: str) -> str:
         return format_local_time(moment, event.timezone, fmt)
@@ -849,7 +845,7 @@ def _queue_mail(event: Event, registration: Registration, sessions: list[ThemedS
         event=event,
         sessions=lines,
         changed=changed,
-        manage_url=_manage_url(registration),
+        manage_url=manage_url(registration.manage_secret),
     )
     queue_mail(MAIL_KIND, registration.email, subject, body, event=event, registration=registration,
                attach_badge=True)

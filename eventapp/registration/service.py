@@ -32,6 +32,7 @@ from ..models import (
 from ..rules import RuleBroken
 from ..tokens import new_badge_secret, new_manage_secret
 from . import mails, statements
+from .mails import manage_url  # noqa: F401  (other features build the link through this service)
 
 MANAGE_SECRET_MAX_LENGTH = 64
 
