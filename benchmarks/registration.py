@@ -94,6 +94,9 @@ def main() -> None:
     parser.add_argument("--page-first", action="store_true",
                         help="each registration loads the form page before submitting it, as a person's browser "
                              "does (the rate is then of whole registrations: page + submission)")
+    parser.add_argument("--existing", type=int, default=0,
+                        help="confirmed registrations the event already has before the rush (e.g. 10000: a big "
+                             "conference's registration well under way)")
     parser.add_argument("--mail", choices=["background", "off"], default="background",
                         help="background: each web worker mails after the response (the default setting); "
                              "off: mail left to `flask mail deliver` (cron or a worker)")
@@ -113,7 +116,7 @@ def main() -> None:
            "RATELIMIT_ENABLED": "false", "MAIL_DELIVERY": args.mail}
     os.environ.update(env)
     from flask_migrate import upgrade
-    from sqlalchemy import func, select
+    from sqlalchemy import func, select, text
 
     from eventapp import create_app
     from eventapp.demo.service import seed_demo
@@ -126,8 +129,16 @@ def main() -> None:
         event = seed_demo(attendees=0).event
         # Half the rush gets a place, half the waiting list: the lock and the count are on the hot path.
         # (The warm-up's registrations come first and take places of their own.)
-        event.capacity = warmup + n // 2
+        event.capacity = args.existing + warmup + n // 2
         db.session.commit()
+        if args.existing:
+            db.session.execute(text(
+                "INSERT INTO registration (event_id, full_name, email, consent_privacy, consent_listed, status, "
+                "badge_secret, manage_secret, badge_changed_at, created_at, updated_at) "
+                "SELECT :event, 'Earlier ' || n, 'earlier' || n || '@example.org', true, false, 'confirmed', "
+                "'EARLIER' || n, 'earlier-' || n, now(), now(), now() FROM generate_series(1, :count) AS n"),
+                {"event": event.id, "count": args.existing})
+            db.session.commit()
         sessions = [str(s.id) for s in event.themed_sessions]
         slug = event.slug
         db.engine.dispose()
@@ -143,10 +154,10 @@ def main() -> None:
         }).encode()
 
     print(f"{n} submissions, {args.clients} concurrent clients, gunicorn -w {args.workers}, PostgreSQL; "
-          f"{n // 2} places left for them; rate limit off; mail delivery {args.mail} (to the outbox); "
-          f"{args.rounds} interleaved rounds after {warmup} unmeasured warm-up requests to each server"
-          + ("; each registration loads the form page first" if args.page_first
-                                                   else ""))
+          f"{n // 2} places left for them; rate limit off; mail delivery {args.mail} (to the outbox)"
+          + (f"; the event already has {args.existing} confirmed registrations" if args.existing else "")
+          + f"; {args.rounds} interleaved rounds after {warmup} unmeasured warm-up requests to each server"
+          + ("; each registration loads the form page first" if args.page_first else ""))
     log = ROOT / "benchmarks" / "out" / "gunicorn.log"
     bare_bodies = [urllib.parse.urlencode({"email": f"b{i}@example.org"}).encode() for i in range(n)]
     app_bodies = [registration_body(i) for i in range(n + warmup)]
