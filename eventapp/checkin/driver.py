@@ -21,13 +21,33 @@ from sqlalchemy.sql.expression import Executable
 
 @dataclass(frozen=True)
 class _Compiled:
+    """A statement as one dialect's driver runs it."""
+
     sql: str
-    positional: bool
-    names: tuple[str, ...]  # every bound parameter, in the order a positional driver wants them
+    names: tuple[str, ...] | None  # the parameters in the order a positional driver wants them; None: by name
     fixed: dict[str, Any]  # the values the statement itself binds (not given by the caller)
-    bind: dict[str, Callable[[Any], Any]]  # name -> the column type's conversion for the driver
-    row: type  # a named tuple of the result columns
-    results: tuple[Callable[[Any], Any] | None, ...]
+    bind: tuple[tuple[str, Callable[[Any], Any]], ...]  # the parameters their type converts for the driver
+    row_type: type  # a named tuple of the result columns
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]  # the result columns their type converts, by position
+
+    def parameters(self, given: Mapping[str, Any]):
+        """``given`` as the driver takes them: converted by their types; a tuple for a positional driver."""
+        values = given
+        if self.fixed or self.bind:
+            values = {**self.fixed, **given}
+            for name, convert in self.bind:
+                values[name] = convert(values[name])
+        return values if self.names is None else tuple([values[name] for name in self.names])
+
+    def row(self, values: Sequence[Any]):
+        """A row from the driver as a named tuple, its values converted by the columns' types."""
+        if len(values) != len(self.row_type._fields):
+            raise ValueError(f"{len(values)} values for the {len(self.row_type._fields)} columns of {self.sql!r}")
+        if self.results:
+            values = list(values)
+            for position, convert in self.results:
+                values[position] = convert(values[position])
+        return self.row_type._make(values)
 
 
 class DriverStatement:
@@ -38,9 +58,9 @@ class DriverStatement:
         self._compiled: dict[str, _Compiled] = {}
 
     def sql(self, dialect: Dialect) -> str:
-        return self._for(dialect).sql
+        return self.compiled(dialect).sql
 
-    def _for(self, dialect: Dialect) -> _Compiled:
+    def compiled(self, dialect: Dialect) -> _Compiled:
         compiled = self._compiled.get(dialect.name)
         if compiled is None:
             compiled = self._compiled[dialect.name] = self._compile(dialect)
@@ -53,37 +73,23 @@ class DriverStatement:
             # SQLAlchemy computes these in Python before executing; the driver would write NULL instead.
             raise ValueError(f"give a value for {', '.join(defaulted)}: Python-side defaults are not applied here")
         binds = compiled.binds
-        names = tuple(compiled.positiontup) if dialect.positional else tuple(binds)
-        bind = {}
-        for name, parameter in binds.items():
-            processor = parameter.type.dialect_impl(dialect).bind_processor(dialect)
-            if processor is not None:
-                bind[name] = processor
+        bind = tuple(
+            (name, processor) for name, parameter in binds.items()
+            if (processor := parameter.type.dialect_impl(dialect).bind_processor(dialect)) is not None
+        )
         columns = list(getattr(self.statement, "exported_columns", ()))
+        results = tuple(
+            (position, processor) for position, column in enumerate(columns)
+            if (processor := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None
+        )
         return _Compiled(
             sql=compiled.string,
-            positional=dialect.positional,
-            names=names,
+            names=tuple(compiled.positiontup) if dialect.positional else None,
             fixed={name: p.effective_value for name, p in binds.items() if not p.required},
             bind=bind,
-            row=namedtuple("Row", [c.key or f"_{i}" for i, c in enumerate(columns)], rename=True),
-            results=tuple(c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns),
+            row_type=namedtuple("Row", [c.key or f"_{i}" for i, c in enumerate(columns)], rename=True),
+            results=results,
         )
-
-    def parameters(self, dialect: Dialect, given: Mapping[str, Any]):
-        """``given`` as the driver takes them: converted by the columns' types; a tuple for a positional driver."""
-        compiled = self._for(dialect)
-        values = {**compiled.fixed, **given} if compiled.fixed else given
-        bind = compiled.bind
-        if compiled.positional:
-            return tuple(bind[name](values[name]) if name in bind else values[name] for name in compiled.names)
-        return {name: bind[name](values[name]) if name in bind else values[name] for name in compiled.names}
-
-    def row(self, dialect: Dialect, values: Sequence[Any]):
-        """A row from the driver as a named tuple, its values converted by the columns' types."""
-        compiled = self._for(dialect)
-        converted = zip(compiled.results, values, strict=True)
-        return compiled.row._make(value if convert is None else convert(value) for convert, value in converted)
 
 
 class DriverConnection:
@@ -102,21 +108,22 @@ class DriverConnection:
     def __exit__(self, *_exc) -> None:
         self.close()
 
-    def _cursor(self, statement: DriverStatement, parameters: Mapping[str, Any]):
+    def _cursor(self, compiled: _Compiled, parameters: Mapping[str, Any]):
         cursor = self._connection.cursor()
-        cursor.execute(statement.sql(self.dialect), statement.parameters(self.dialect, parameters))
+        cursor.execute(compiled.sql, compiled.parameters(parameters))
         return cursor
 
     def one_or_none(self, statement: DriverStatement, parameters: Mapping[str, Any]):
         """The one row the statement answers, as a named tuple; None for none."""
-        cursor = self._cursor(statement, parameters)
+        compiled = statement.compiled(self.dialect)
+        cursor = self._cursor(compiled, parameters)
         try:
             values = cursor.fetchone()
             if values is not None and cursor.fetchone() is not None:
                 raise ValueError("more than one row where at most one was expected")
         finally:
             cursor.close()
-        return None if values is None else statement.row(self.dialect, values)
+        return None if values is None else compiled.row(values)
 
     def one(self, statement: DriverStatement, parameters: Mapping[str, Any]):
         """The one row the statement answers, as a named tuple."""
@@ -126,14 +133,15 @@ class DriverConnection:
         return row
 
     def all(self, statement: DriverStatement, parameters: Mapping[str, Any]) -> list:
-        cursor = self._cursor(statement, parameters)
+        compiled = statement.compiled(self.dialect)
+        cursor = self._cursor(compiled, parameters)
         try:
-            return [statement.row(self.dialect, values) for values in cursor.fetchall()]
+            return [compiled.row(values) for values in cursor.fetchall()]
         finally:
             cursor.close()
 
     def execute(self, statement: DriverStatement, parameters: Mapping[str, Any]) -> None:
-        self._cursor(statement, parameters).close()
+        self._cursor(statement.compiled(self.dialect), parameters).close()
 
     def commit(self) -> None:
         self._connection.commit()
