@@ -181,8 +181,10 @@ class Event(db.Model):
     capacity: Mapped[int | None] = mapped_column(Integer)  # None: unlimited
     # How many of its registrations are confirmed, kept by triggers on registration (migration 0003), so that
     # the capacity rule reads one number under the event's lock instead of counting thousands of rows. The
-    # triggers write it: read it in SQL, never set it from Python.
-    confirmed_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    # triggers write it: read it in SQL, never set it from Python (deferred, so a loaded event never carries a
+    # copy that could go stale). A registration confirmed outside the service holds the event's row lock until
+    # its transaction ends, as the service's own confirmations do.
+    confirmed_count: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"), deferred=True)
     # Attendees may edit their details through the manage link until this moment (None: until the start).
     edit_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     waitlist_offer_hours: Mapped[int] = mapped_column(Integer, default=48)
@@ -267,8 +269,8 @@ class Registration(db.Model):
         # One registration per e-mail per event, whatever the case; the service also trims spaces.
         Index("uq_registration_event_email", "event_id", func.lower(text("email")), unique=True),
         Index("ix_registration_event_status_queue", "event_id", "status", "waitlisted_at"),
-        # Only the few rows with an offer: the capacity rule counts the offers still open without reading the
-        # rest of a long waiting list.
+        # Only the rows with an offer (open or lapsed, a few): the capacity rule counts the open ones without
+        # reading the rest of a long waiting list.
         Index("ix_registration_event_offers", "event_id", "offer_expires_at",
               postgresql_where=text("offer_expires_at IS NOT NULL"), sqlite_where=text("offer_expires_at IS NOT NULL")),
         CheckConstraint("consent_privacy", name="privacy_consent_given"),

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -134,6 +134,18 @@ def holding_event_lock(event: Event) -> Iterator[None]:
 def places_taken(event: Event, now: datetime) -> int:
     """Confirmed registrations plus places held by a waiting-list offer not yet answered."""
     return db.session.execute(statements.taken(event.id, now)).scalar_one()
+
+
+def recount_confirmed(event: Event) -> tuple[int, int]:
+    """Count the event's confirmed registrations afresh, under its lock; (what the count said, what it is now).
+    Triggers keep the count (migration 0003): this is for after something that bypassed them."""
+    events = Event.__table__
+    with holding_event_lock(event):
+        before = db.session.execute(select(events.c.confirmed_count).where(events.c.id == event.id)).scalar_one()
+        after = db.session.execute(select(func.count()).where(
+            Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)).scalar_one()
+        db.session.execute(update(events).where(events.c.id == event.id).values(confirmed_count=after))
+    return before, after
 
 
 def _waiting_without_offer(event: Event):

@@ -100,3 +100,14 @@ def test_deleting_an_event_with_confirmed_registrations_works(app, db, demo_even
     db.session.execute(delete(Event).where(Event.id == event_id))
     db.session.commit()
     assert db.session.execute(select(func.count()).where(Registration.event_id == event_id)).scalar_one() == 0
+
+
+def test_recount_puts_right_a_count_that_something_bypassed(app, db, demo_event):
+    db.session.execute(update(Event).where(Event.id == demo_event.id).values(confirmed_count=99))  # a bad restore
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["waitlist", "recount"])
+    assert result.exit_code == 0, result.output
+    assert f"{demo_event.slug}: 12 confirmed (the count said 99)" in result.output
+    _assert_kept(db, demo_event.id, 12)
+    again = app.test_cli_runner().invoke(args=["waitlist", "recount"])
+    assert f"{demo_event.slug}: 12 confirmed\n" in again.output
