@@ -44,6 +44,9 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
 
+    from .database import configure_sqlite, pin_read_committed
+
+    pin_read_committed(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "migrations"),
                      render_as_batch=True, compare_type=True)
@@ -51,8 +54,6 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     login_manager.init_app(app)
     limiter.init_app(app)
     limit_only_where_limits_apply(app)
-
-    from .database import configure_sqlite
 
     configure_sqlite(app)
 

@@ -6,6 +6,16 @@ from sqlalchemy import event
 from .extensions import db
 
 
+def pin_read_committed(app: Flask) -> None:
+    """PostgreSQL: READ COMMITTED, whatever the server's default_transaction_isolation says. The capacity rule
+    relies on it: a sign-up decides in a statement that begins once the event's lock is held, and only at this
+    level does that statement see what the lock's previous holder committed (registration/statements.py).
+    Called before the engine is made."""
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+                                                   "isolation_level": "READ COMMITTED"}
+
+
 def configure_sqlite(app: Flask) -> None:
     """SQLite: enforce foreign keys, wait for a writer instead of failing, and let readers run beside it."""
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
