@@ -31,8 +31,9 @@ SECURITY_HEADERS = (
     ("Permissions-Policy", "camera=(self), microphone=(), geolocation=()"),
 )
 HSTS = ("Strict-Transport-Security", "max-age=31536000; includeSubDomains")  # over https only
-_WANTED = {False: [(name.lower(), (name, value)) for name, value in SECURITY_HEADERS]}
-_WANTED[True] = [*_WANTED[False], (HSTS[0].lower(), HSTS)]
+# (lower-case name, header) pairs, for a response over plain http and for one over https.
+_OVER_HTTP = [(name.lower(), (name, value)) for name, value in SECURITY_HEADERS]
+_OVER_HTTPS = [*_OVER_HTTP, (HSTS[0].lower(), HSTS)]
 
 
 class SecurityHeaders:
@@ -45,7 +46,7 @@ class SecurityHeaders:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ, start_response):
-        wanted = _WANTED[environ.get("wsgi.url_scheme") in ("https", "wss")]
+        wanted = _OVER_HTTPS if environ.get("wsgi.url_scheme") in ("https", "wss") else _OVER_HTTP
 
         def start_with_headers(status, headers, exc_info=None):
             present = {name.lower() for name, _ in headers}
