@@ -44,7 +44,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
 
-    from .database import configure_sqlite, pin_read_committed
+    from .database import configure_sqlite, end_reads_with_commit, pin_read_committed
 
     pin_read_committed(app)
     db.init_app(app)
@@ -56,6 +56,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     limit_only_where_limits_apply(app)
 
     configure_sqlite(app)
+    end_reads_with_commit(app)
 
     from .assignment.views import bp as assignment_bp
     from .auth.views import bp as auth_bp

@@ -32,3 +32,38 @@ def configure_sqlite(app: Flask) -> None:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.close()
+
+
+# Marks a connection whose current transaction has sent anything but a plain read.
+_WROTE = "eventapp.wrote"
+
+
+def end_reads_with_commit(app: Flask) -> None:
+    """PostgreSQL: a request (or command) whose transaction only read ends it with COMMIT, not the ROLLBACK that
+    closing the session would send. psycopg forgets every prepared statement on a rollback (one might have
+    undone DDL), so ending reads that way made PostgreSQL parse and plan every statement of every request
+    afresh: half the database's work for the registration form. A transaction that sent anything else, or
+    ended in an error, or has ORM changes not flushed, is left to be rolled back as before.
+    Registered after Flask-SQLAlchemy, so that it runs before the session is removed."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        return
+    with app.app_context():
+        engine = db.engine
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _note_writes(connection, _cursor, statement, _parameters, _context, _executemany):
+        if not statement.startswith(("SELECT ", "SHOW ")):
+            connection.info[_WROTE] = True
+
+    @event.listens_for(engine, "commit")
+    @event.listens_for(engine, "rollback")
+    def _forget_writes(connection):
+        connection.info.pop(_WROTE, None)
+
+    @app.teardown_appcontext
+    def _commit_reads(error):
+        session = db.session()
+        if error is not None or not session.in_transaction() or session.new or session.dirty or session.deleted:
+            return
+        if not session.connection().info.get(_WROTE):
+            session.commit()

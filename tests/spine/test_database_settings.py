@@ -17,3 +17,35 @@ def test_read_committed_whatever_the_servers_default(make_app):
     with app.app_context():
         assert db.session.execute(text("SHOW default_transaction_isolation")).scalar_one() == "repeatable read"
         assert db.session.execute(text("SHOW transaction_isolation")).scalar_one() == "read committed"
+
+
+def _prepared_statements(app) -> int:
+    with app.app_context():
+        return db.session.execute(text("SELECT count(*) FROM pg_prepared_statements")).scalar_one()
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="psycopg's prepared statements")
+def test_read_only_requests_keep_prepared_statements_and_writes_are_still_rolled_back(make_app):
+    from eventapp.demo.service import seed_demo
+
+    app = make_app()
+
+    @app.get("/test/write-without-commit")
+    def _write_without_commit():
+        db.session.execute(text("INSERT INTO organisation (name, kind, created_at) "
+                                "VALUES ('Never Committed', 'ngo', now())"))
+        return "written, not committed"
+
+    with app.app_context():
+        slug = seed_demo(attendees=3).event.slug
+    client = app.test_client()
+    # psycopg prepares a statement on its fifth run and forgets them all on a rollback: read-only requests
+    # ending in one (Flask-SQLAlchemy's default) would leave none prepared however often the page is read.
+    for _ in range(8):
+        assert client.get(f"/events/{slug}/register").status_code == 200
+    assert _prepared_statements(app) > 0
+
+    assert client.get("/test/write-without-commit").status_code == 200
+    with app.app_context():
+        assert db.session.execute(text("SELECT count(*) FROM organisation WHERE name = 'Never Committed'")
+                                  ).scalar_one() == 0
