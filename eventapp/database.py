@@ -1,9 +1,14 @@
 """Database engine settings that differ by backend."""
 
+import logging
+
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from .extensions import db
+
+log = logging.getLogger(__name__)
 
 
 def pin_read_committed(app: Flask) -> None:
@@ -34,36 +39,28 @@ def configure_sqlite(app: Flask) -> None:
         cursor.close()
 
 
-# Marks a connection whose current transaction has sent anything but a plain read.
-_WROTE = "eventapp.wrote"
+# A transaction that wrote anything, however its statements were sent, has been given an id (PostgreSQL 13+).
+_WROTE_NOTHING = text("SELECT pg_current_xact_id_if_assigned() IS NULL")
 
 
 def end_reads_with_commit(app: Flask) -> None:
     """PostgreSQL: a request (or command) whose transaction only read ends it with COMMIT, not the ROLLBACK that
     closing the session would send. psycopg forgets every prepared statement on a rollback (one might have
     undone DDL), so ending reads that way made PostgreSQL parse and plan every statement of every request
-    afresh: half the database's work for the registration form. A transaction that sent anything else, or
-    ended in an error, or has ORM changes not flushed, is left to be rolled back as before.
-    Registered after Flask-SQLAlchemy, so that it runs before the session is removed."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+    afresh: half the database's work for the registration form. The server is asked whether the transaction
+    wrote anything; one that did, or ended in an error, or has ORM changes not flushed, is rolled back as
+    before. Registered after Flask-SQLAlchemy, so that it runs before the session is removed; for an app with
+    one database (with SQLALCHEMY_BINDS, nothing changes)."""
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql") or app.config.get("SQLALCHEMY_BINDS"):
         return
-    with app.app_context():
-        engine = db.engine
-
-    @event.listens_for(engine, "before_cursor_execute")
-    def _note_writes(connection, _cursor, statement, _parameters, _context, _executemany):
-        if not statement.startswith(("SELECT ", "SHOW ")):
-            connection.info[_WROTE] = True
-
-    @event.listens_for(engine, "commit")
-    @event.listens_for(engine, "rollback")
-    def _forget_writes(connection):
-        connection.info.pop(_WROTE, None)
 
     @app.teardown_appcontext
     def _commit_reads(error):
         session = db.session()
         if error is not None or not session.in_transaction() or session.new or session.dirty or session.deleted:
             return
-        if not session.connection().info.get(_WROTE):
-            session.commit()
+        try:
+            if session.connection().execute(_WROTE_NOTHING).scalar_one():
+                session.commit()
+        except SQLAlchemyError:
+            log.warning("could not end a read-only transaction with a commit; it is rolled back", exc_info=True)

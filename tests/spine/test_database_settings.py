@@ -28,13 +28,26 @@ def _prepared_statements(app) -> int:
 def test_read_only_requests_keep_prepared_statements_and_writes_are_still_rolled_back(make_app):
     from eventapp.demo.service import seed_demo
 
-    app = make_app()
+    app = make_app(PROPAGATE_EXCEPTIONS=False)  # a failing request answers 500, as in production
 
     @app.get("/test/write-without-commit")
     def _write_without_commit():
         db.session.execute(text("INSERT INTO organisation (name, kind, created_at) "
                                 "VALUES ('Never Committed', 'ngo', now())"))
         return "written, not committed"
+
+    @app.get("/test/read-then-write-on-the-driver")
+    def _write_past_sqlalchemy():
+        db.session.execute(text("SELECT 1"))
+        cursor = db.session.connection().connection.dbapi_connection.cursor()
+        cursor.execute("INSERT INTO organisation (name, kind, created_at) VALUES ('Written Raw', 'ngo', now())")
+        return "written on the driver's cursor, not committed"
+
+    @app.get("/test/read-then-fail")
+    def _read_then_fail():
+        db.session.execute(text("INSERT INTO organisation (name, kind, created_at) "
+                                "VALUES ('Failed Request', 'ngo', now())"))
+        raise RuntimeError("a bug")
 
     with app.app_context():
         slug = seed_demo(attendees=3).event.slug
@@ -45,7 +58,11 @@ def test_read_only_requests_keep_prepared_statements_and_writes_are_still_rolled
         assert client.get(f"/events/{slug}/register").status_code == 200
     assert _prepared_statements(app) > 0
 
+    # Whatever wrote, however (the server is asked, not the statements' text), is rolled back as before.
     assert client.get("/test/write-without-commit").status_code == 200
+    assert client.get("/test/read-then-write-on-the-driver").status_code == 200
+    assert client.get("/test/read-then-fail").status_code == 500
     with app.app_context():
-        assert db.session.execute(text("SELECT count(*) FROM organisation WHERE name = 'Never Committed'")
-                                  ).scalar_one() == 0
+        assert db.session.execute(text(
+            "SELECT count(*) FROM organisation WHERE name IN ('Never Committed', 'Written Raw', 'Failed Request')")
+        ).scalar_one() == 0
