@@ -98,21 +98,28 @@ def run_migrations_online():
             # (a pragma works only outside a transaction), then checked and back on.
             connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
             connection.commit()
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:  # the connection goes back to the app's pool: never with foreign keys off
+                connection.rollback()
+                connection.exec_driver_sql("PRAGMA foreign_keys = ON")
+                connection.commit()
 
         if sqlite:
             broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
-            connection.exec_driver_sql("PRAGMA foreign_keys = ON")
-            connection.commit()
             if broken:
-                raise RuntimeError(f"the migrations left rows whose foreign keys point nowhere: {broken[:5]}")
+                table, rowid, parent, _ = broken[0]
+                raise RuntimeError(
+                    f"The migrations ran, but {len(broken)} row(s) point at rows that do not exist, e.g. {table} "
+                    f"row {rowid} (a missing {parent}): repair or delete them (PRAGMA foreign_key_check lists all).")
 
 
 if context.is_offline_mode():

@@ -191,10 +191,10 @@ def confirm_if_room_and_queue_letter():
     """PostgreSQL, one statement: confirm_if_room, and queue the letter that answers the sign-up, the
     `<column>_if_confirmed` or the `<column>_if_waitlisted` one (LETTER_COLUMNS), with the `mail_<column>`
     binds of MAIL_COLUMNS (prefixed: an UPDATE would take a parameter named like one of its table's columns,
-    such as created_at, as a value to SET). Returns the queued letter's kind."""
+    such as created_at, as a value to SET). Returns whether the registration was confirmed."""
     registration, mail = Registration.__table__, OutboundMail.__table__
     confirmed = confirm_if_room().returning(registration.c.id).cte("confirmed")
-    decided = select(exists(select(confirmed.c.id)).label("confirmed")).subquery("decided")
+    decided = select(exists(select(confirmed.c.id)).label("confirmed")).cte("decided")
 
     def either(column: str):
         column_type = mail.c[column].type
@@ -203,4 +203,5 @@ def confirm_if_room_and_queue_letter():
 
     letter = select(*(either(column) for column in LETTER_COLUMNS),
                     *_bound(mail, MAIL_COLUMNS, prefix="mail_").values()).select_from(decided)
-    return insert(mail).from_select([*LETTER_COLUMNS, *MAIL_COLUMNS], letter).returning(mail.c.kind)
+    queued = insert(mail).from_select([*LETTER_COLUMNS, *MAIL_COLUMNS], letter).cte("queued_letter")
+    return select(decided.c.confirmed).add_cte(queued)
