@@ -73,6 +73,13 @@ class DriverStatement:
             # SQLAlchemy computes these in Python before executing; the driver would write NULL instead.
             raise ValueError(f"give a value for {', '.join(defaulted)}: Python-side defaults are not applied here")
         binds = compiled.binds
+        # What SQLAlchemy would still have to do to the SQL or the values at each execution.
+        rewritten = [*compiled.post_compile_params, *compiled.literal_execute_params,
+                     *(p for p in binds.values() if p.callable is not None)]
+        if rewritten or compiled.escaped_bind_names:
+            names = ", ".join(sorted({p.key for p in rewritten} | set(compiled.escaped_bind_names)))
+            raise ValueError(f"{names}: IN lists, values rendered into the SQL, callable values and bind names "
+                             "that need escaping are SQLAlchemy's work at each execution, not done here")
         bind = tuple(
             (name, processor) for name, parameter in binds.items()
             if (processor := parameter.type.dialect_impl(dialect).bind_processor(dialect)) is not None
@@ -110,7 +117,11 @@ class DriverConnection:
 
     def _cursor(self, compiled: _Compiled, parameters: Mapping[str, Any]):
         cursor = self._connection.cursor()
-        cursor.execute(compiled.sql, compiled.parameters(parameters))
+        try:
+            cursor.execute(compiled.sql, compiled.parameters(parameters))
+        except BaseException:
+            cursor.close()
+            raise
         return cursor
 
     def one_or_none(self, statement: DriverStatement, parameters: Mapping[str, Any]):

@@ -78,6 +78,17 @@ def test_a_write_that_needs_a_python_side_default_is_refused(app, demo_event, pe
         conn.execute(DriverStatement(without_method), {"event_id": demo_event.id, "r": people[0].id})
 
 
+@pytest.mark.parametrize("statement", [
+    select(ScanLog.id).where(ScanLog.id.in_([1, 2])),
+    select(ScanLog.id).where(ScanLog.id.in_(bindparam("ids", expanding=True))),
+    select(ScanLog.id).where(ScanLog.id == bindparam("now_id", callable_=lambda: 1)),
+    select(ScanLog.id).limit(bindparam("n", literal_execute=True)),
+])
+def test_what_sqlalchemy_rewrites_at_each_execution_is_refused(app, statement):
+    with pytest.raises(ValueError, match="SQLAlchemy's work at each execution"):
+        DriverStatement(statement).sql(db.engine.dialect)
+
+
 def test_a_statement_is_compiled_once_per_dialect(app):
     statement = DriverStatement(select(ScanLog.id).where(ScanLog.nonce == bindparam("nonce")))
     first = statement.sql(db.engine.dialect)
