@@ -6,7 +6,7 @@ cookie) checked by a bare Flask app that then inserts one row (benchmarks/form_i
 between eventapp and the bare route into what the form and its stack cost and what eventapp adds.
 
     .venv/bin/python benchmarks/registration.py [--requests 2000] [--clients 16] [--workers 4] [--rounds 4]
-                                                [--mail background|off] [--page-first]
+                                                [--mail background|off] [--page-first] [--existing N]
 
 Needs PostgreSQL on 127.0.0.1:5432 (user postgres, trust). Creates and drops its own databases.
 """
