@@ -26,13 +26,16 @@ max_requests_jitter = 200
 preload_app = True
 
 
+def _eventapp(server):
+    """The app gunicorn serves, if it is eventapp (benchmarks/ serve bare apps with this file too)."""
+    app = server.app.wsgi()
+    return app if "sqlalchemy" in getattr(app, "extensions", {}) else None
+
+
 def when_ready(server):
     """In the master, before any worker is forked: with the app preloaded, compile its templates once here."""
-    if not server.cfg.preload_app:
+    if not server.cfg.preload_app or (app := _eventapp(server)) is None:
         return
-    app = server.app.wsgi()
-    if "sqlalchemy" not in getattr(app, "extensions", {}):
-        return  # not eventapp (benchmarks/ serve bare apps with this file too)
     from eventapp.templating import compile_all_templates
 
     server.log.info("Compiled %d templates before forking the workers", compile_all_templates(app))
@@ -42,9 +45,8 @@ def post_fork(server, worker):
     """A forked worker must not share the master's database connections: start each engine's pool afresh."""
     from eventapp.extensions import db
 
-    app = server.app.wsgi()
-    if "sqlalchemy" not in getattr(app, "extensions", {}):
-        return  # not eventapp (benchmarks/ serve bare apps with this file too)
+    if (app := _eventapp(server)) is None:
+        return
     with app.app_context():
         for engine in db.engines.values():
             engine.dispose(close=False)

@@ -43,6 +43,7 @@ from ..models import (
     TimeSlot,
     utcnow,
 )
+from ..templating import format_local_time
 from ..tokens import badge_secret_from_code
 from .driver import DriverConnection, DriverStatement
 
@@ -527,12 +528,11 @@ def _earlier_check_in(
 
 def _when_and_who(moment: datetime, who: str, timezone: str) -> dict:
     zone = ZoneInfo(timezone)
-    local = moment.astimezone(zone)
     # "at 09:12" on the day itself; an arrival on an earlier day of a longer event says which day.
-    same_day = local.date() == utcnow().astimezone(zone).date()
+    same_day = moment.astimezone(zone).date() == utcnow().astimezone(zone).date()
     return {
         "checked_in_at": moment.isoformat(),
-        "checked_in_at_local": local.strftime("%H:%M" if same_day else "%a %d %b, %H:%M"),
+        "checked_in_at_local": format_local_time(moment, timezone, "%H:%M" if same_day else "%a %d %b, %H:%M"),
         "checked_in_by": who,
     }
 

@@ -224,19 +224,14 @@ def register(event: Event, details: AttendeeDetails, now: datetime | None = None
         raise RegistrationClosed("Registration has closed.")
     email = normalise_email(details.email)
     sessions = _check_preferences(event, details.preferences)
-    full_name = details.full_name.strip()
     row = {  # statements.NEW_REGISTRATION_COLUMNS, but the organisation's (found or made below)
-        "event_id": event.id, "full_name": full_name, "given_name": _given_name(full_name),
-        "family_name": _family_name(full_name), "email": email, "job_title": details.job_title or None,
-        "country": details.country or None, "accessibility_needs": details.accessibility_needs or None,
-        "dietary_needs": details.dietary_needs or None, "consent_privacy": True,
-        "consent_listed": details.consent_listed,
+        **_typed_columns(details, email), "event_id": event.id, "consent_privacy": True,
         "status": RegistrationStatus.WAITLISTED,  # until the decision under the lock says otherwise
         "badge_secret": new_badge_secret(), "manage_secret": new_manage_secret(), "badge_changed_at": now,
         "waitlisted_at": now, "created_at": now, "updated_at": now,
     }
     # Both possible answers are written before the lock, so that under it only the decision is made.
-    newcomer = mails.Newcomer(full_name, row["manage_secret"])
+    newcomer = mails.Newcomer(row["full_name"], row["manage_secret"])
     letters = {}
     for status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
         letter = mails.registered_letter(newcomer, event, status)
@@ -297,6 +292,18 @@ def _write_step_by_step(connection, event, row, session_ids, letters, decision):
     status = RegistrationStatus.CONFIRMED if decided.rowcount == 1 else RegistrationStatus.WAITLISTED
     connection.execute(statements.insert_mail(), {**letters[status], "registration_id": registration_id})
     return registration_id, status
+
+
+def _typed_columns(details: AttendeeDetails, email: str) -> dict:
+    """The registration's columns that come from what the attendee typed (the organisation apart): one list for
+    signing up and for editing."""
+    full_name = details.full_name.strip()
+    return {
+        "full_name": full_name, "given_name": _given_name(full_name), "family_name": _family_name(full_name),
+        "email": email, "job_title": details.job_title or None, "country": details.country or None,
+        "accessibility_needs": details.accessibility_needs or None, "dietary_needs": details.dietary_needs or None,
+        "consent_listed": details.consent_listed,
+    }
 
 
 def _given_name(full_name: str) -> str | None:
@@ -363,16 +370,8 @@ def update_details(
     badge_fields_changed = (
         registration.full_name != details.full_name.strip() or registration.organisation_id != organisation_id
     )
-    registration.full_name = details.full_name.strip()
-    registration.given_name = _given_name(details.full_name)
-    registration.family_name = _family_name(details.full_name)
-    registration.email = email
-    registration.organisation_id = organisation_id
-    registration.job_title = details.job_title or None
-    registration.country = details.country or None
-    registration.accessibility_needs = details.accessibility_needs or None
-    registration.dietary_needs = details.dietary_needs or None
-    registration.consent_listed = details.consent_listed
+    for column, value in {**_typed_columns(details, email), "organisation_id": organisation_id}.items():
+        setattr(registration, column, value)
     new_ranking = [s.id for s in sessions]
     if [p.themed_session_id for p in registration.preferences] != new_ranking:
         registration.preferences.clear()
