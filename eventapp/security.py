@@ -1,13 +1,8 @@
 """Response headers that make the browser enforce what the app promises (its own scripts only, no framing, no
-Referer leaking a manage link, https remembered once seen), and the signed-cookie session.
-
-Both run on every request, the scanners' included, so they are written to cost little when there is nothing to
-do: a request without a session cookie builds no cookie signer, and the headers are added in one pass, to the
-plain list the server is handed, not through Flask's validating Headers object one by one.
+Referer leaking a manage link, https remembered once seen), added by a WSGI middleware to every response.
 """
 
 from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -58,28 +53,3 @@ class SecurityHeaders:
 
 def register_security_headers(app: Flask) -> None:
     app.wsgi_app = SecurityHeaders(app.wsgi_app)
-
-
-class SessionInterface(SecureCookieSessionInterface):
-    """Flask's signed-cookie session, without its fixed cost on requests that bring no cookie and leave none.
-
-    Flask builds the cookie signer (key derivation included) before looking for a cookie, and works out every
-    cookie setting before finding there is nothing to save; scanners and health checks never have a session.
-    The answers are Flask's own: an empty session to a request without a cookie, and no Set-Cookie for a
-    session that is still empty and unmodified (with ``Vary: Cookie`` when it was read).
-    """
-
-    def open_session(self, app, request):
-        if not app.secret_key:
-            return None
-        # No Cookie header at all (a scanner, a health check): nothing to parse.
-        if "HTTP_COOKIE" not in request.environ or not request.cookies.get(self.get_cookie_name(app)):
-            return self.session_class()
-        return super().open_session(app, request)
-
-    def save_session(self, app, session, response) -> None:
-        if not session and not session.modified:
-            if session.accessed:
-                response.vary.add("Cookie")
-            return
-        super().save_session(app, session, response)

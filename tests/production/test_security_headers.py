@@ -1,8 +1,7 @@
-"""What every request pays, the scanners' included (eventapp/__init__.py, security.py): cheaper, same answers."""
+"""Security headers on every response (eventapp/security.py), and the session cookie only where there is a session."""
 
 from __future__ import annotations
 
-import pytest
 from flask import make_response
 
 from eventapp.security import CONTENT_SECURITY_POLICY
@@ -45,17 +44,3 @@ def test_a_session_cookie_is_still_read(app, client, staff):
     user = staff("checkin")
     assert client.post("/login", data={"email": user.email, "password": "correct horse battery"}).status_code == 302
     assert client.get("/organiser/").status_code == 200  # the session cookie sent back logs the user in
-
-
-def test_hooks_and_views_are_asked_once_whether_they_are_coroutines(app):
-    def plain():
-        return "plain"
-
-    async def coroutine():
-        return "awaited"
-
-    hits = app.ensure_sync.cache_info().hits
-    assert app.ensure_sync(plain) is app.ensure_sync(plain) is plain
-    assert app.ensure_sync.cache_info().hits == hits + 1
-    with pytest.raises(RuntimeError, match="async"):  # still Flask's own answer for a coroutine (no asgiref here)
-        app.ensure_sync(coroutine)
