@@ -65,9 +65,10 @@ def register_blueprints(app: Flask) -> None:
     from .public.views import bp as public_bp
     from .registration.views import bp as registration_bp
     from .report.views import bp as report_bp
+    from .survey.views import bp as survey_bp
 
     for blueprint in (public_bp, health_bp, auth_bp, dashboard_bp, checkin_bp, checkin_api_bp, mail_bp,
-                      registration_bp, jobs_bp, badges_bp, assignment_bp, report_bp):
+                      registration_bp, jobs_bp, badges_bp, assignment_bp, report_bp, survey_bp):
         app.register_blueprint(blueprint)
 
 

@@ -131,7 +131,8 @@ def register_cli(app: Flask) -> None:
     from .mail.cli import mail_cli
     from .registration.cli import waitlist_cli
     from .report.cli import report_command
+    from .survey.cli import survey_cli
 
     for command in (demo_command, demo_admin_command, users_cli, worker_command, assign_command, badges_command,
-                    mail_cli, report_command, waitlist_cli):
+                    mail_cli, report_command, waitlist_cli, survey_cli):
         app.cli.add_command(command)
