@@ -141,3 +141,12 @@ def test_a_closed_or_empty_survey_is_not_sent(after):
         service.delete_question(question)
     with pytest.raises(service.SurveyError, match="no questions"):
         service.send_survey(survey)
+
+
+def test_the_automatic_send_when_the_event_finishes_makes_the_default_survey(after):
+    assert service.get_survey(after.event) is None
+    assert service.send_when_finished(after.event) == len(after.came)
+    assert service.get_survey(after.event) is not None
+    assert service.send_when_finished(after.event) == 0  # nobody twice
+    service.close_now(service.get_survey(after.event))
+    assert service.send_when_finished(after.event) == 0  # an organiser who closed it meant it
