@@ -110,7 +110,8 @@ def report_part(args) -> None:
             for _ in range(args.repeat):
                 turns.append(timed(lambda: pdf.build_report_pdf(service.load_event(SLUG)))[:2])
             with_survey = min(turns)
-            print(f"report PDF, {args.attendees:,} attendees: without a survey {without[0]:.2f} s (CPU {without[1]:.2f} s); "
+            print(f"report PDF, {args.attendees:,} attendees: without a survey {without[0]:.2f} s "
+                  f"(CPU {without[1]:.2f} s); "
                   f"with {answered:,} responses {with_survey[0]:.2f} s (CPU {with_survey[1]:.2f} s); "
                   f"ratio {with_survey[0] / without[0]:.2f}x (CPU {with_survey[1] / without[1]:.2f}x); load {load()}",
                   flush=True)
@@ -147,7 +148,8 @@ def certificates_part(args) -> None:
                 certificate_turns.append((wall, cpu_time))
             b, c = min(badge_turns), min(certificate_turns)
             print(f"{made:,} certificates {c[0]:.2f} s (CPU {c[1]:.2f} s) against "
-                  f"{badges.count_for_batch(request):,} badges {b[0]:.2f} s (CPU {b[1]:.2f} s): ratio {c[0] / b[0]:.2f}x "
+                  f"{badges.count_for_batch(request):,} badges {b[0]:.2f} s (CPU {b[1]:.2f} s): "
+                  f"ratio {c[0] / b[0]:.2f}x "
                   f"(CPU {c[1] / b[1]:.2f}x); load {load()}", flush=True)
             db.session.remove()
             db.engine.dispose()
