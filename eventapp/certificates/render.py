@@ -26,14 +26,14 @@ QR_PREFIX = "data:image/png;base64,"
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters["qr"] = qr_data_uri
     return env
 
 
 def certificates_html(certificates: Sequence[CertificateData]) -> str:
     stylesheet = (TEMPLATES_DIR / "certificates" / "certificate.css").read_text()
     return _environment().get_template("certificates/certificate.html").render(
-        certificates=certificates, stylesheet=Markup(stylesheet))  # noqa: S704 - our own file
+        certificates=certificates, qr_images=[qr_data_uri(c.url) for c in certificates],
+        stylesheet=Markup(stylesheet))  # noqa: S704 - our own file
 
 
 class FetchNothing(URLFetcher):
