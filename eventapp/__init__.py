@@ -56,6 +56,7 @@ def register_blueprints(app: Flask) -> None:
     from .assignment.views import bp as assignment_bp
     from .auth.views import bp as auth_bp
     from .badges.views import bp as badges_bp
+    from .certificates.views import bp as certificates_bp
     from .checkin.api import bp as checkin_api_bp
     from .checkin.views import bp as checkin_bp
     from .dashboard.views import bp as dashboard_bp
@@ -65,9 +66,11 @@ def register_blueprints(app: Flask) -> None:
     from .public.views import bp as public_bp
     from .registration.views import bp as registration_bp
     from .report.views import bp as report_bp
+    from .survey.views import bp as survey_bp
 
     for blueprint in (public_bp, health_bp, auth_bp, dashboard_bp, checkin_bp, checkin_api_bp, mail_bp,
-                      registration_bp, jobs_bp, badges_bp, assignment_bp, report_bp):
+                      registration_bp, jobs_bp, badges_bp, assignment_bp, report_bp, survey_bp,
+                      certificates_bp):
         app.register_blueprint(blueprint)
 
 
@@ -76,6 +79,9 @@ def register_integrations() -> None:
     from .badges.service import register_integrations as register_badge_integrations
 
     register_badge_integrations()
+    from .certificates.service import register_integrations as register_certificate_integrations
+
+    register_certificate_integrations()
 
 
 def register_request_handling(app: Flask) -> None:

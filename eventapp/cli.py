@@ -128,10 +128,12 @@ def register_cli(app: Flask) -> None:
     # Each feature's commands live in its own cli.py; imported here, when the app is built.
     from .assignment.cli import assign_command
     from .badges.cli import badges_command
+    from .certificates.cli import certificates_command
     from .mail.cli import mail_cli
     from .registration.cli import waitlist_cli
     from .report.cli import report_command
+    from .survey.cli import survey_cli
 
     for command in (demo_command, demo_admin_command, users_cli, worker_command, assign_command, badges_command,
-                    mail_cli, report_command, waitlist_cli):
+                    mail_cli, report_command, waitlist_cli, survey_cli, certificates_command):
         app.cli.add_command(command)

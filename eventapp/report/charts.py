@@ -66,6 +66,7 @@ class _Canvas:
     def __init__(self, uid: str, for_print: bool = True):
         self.uid = uid
         self.for_print = for_print
+        self.description = ""  # the chart's numbers in words: its alternative text in a tagged PDF
         self.shapes: list[str] = []
         self.texts: list[str] = []
 
@@ -114,10 +115,12 @@ class _Canvas:
                 f'{height:.2f}" width="{WIDTH:.0f}mm" height="{height:.2f}mm" font-family="sans-serif">'
                 f"<title>{escape(title)} (the numbers are in the table below)</title>{defs}{''.join(self.shapes)}</svg>"
             )
+        # The <title> is the chart's alternative text in a tagged PDF (WeasyPrint makes the SVG a Figure with it).
+        alt = f"{title}. {self.description}" if self.description else title
         svg = (
-            f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-graphics" aria-hidden="true" '
+            f'<svg xmlns="http://www.w3.org/2000/svg" class="chart-graphics" '
             f'viewBox="0 0 {WIDTH:.0f} {height:.2f}" width="{WIDTH:.0f}mm" height="{height:.2f}mm">'
-            f"{defs}{''.join(self.shapes)}</svg>"
+            f"<title>{escape(alt)}</title>{defs}{''.join(self.shapes)}</svg>"
         )
         # Every word in texts went through escape(); the shapes hold only numbers.
         return Markup(  # noqa: S704
@@ -134,16 +137,29 @@ def _legend(canvas: _Canvas, names: Sequence[str], y: float) -> None:
         x += 10 + 2.0 * len(name)
 
 
-def bar_chart(title: str, rows: Sequence[BarRow], series: Sequence[str], uid: str, for_print: bool = True) -> Markup:
-    """Horizontal bars: a label on the left of each group, one bar per series, the number after each bar."""
+def describe_bars(rows: Sequence[BarRow], series: Sequence[str], fmt=_fmt) -> str:
+    """The bars' numbers as a sentence, for the chart's alternative text."""
+    def values(row: BarRow) -> str:
+        if len(series) == 1:
+            return fmt(row.values[0])
+        return ", ".join(f"{name} {fmt(v)}" for name, v in zip(series, row.values, strict=False))
+
+    return "; ".join(f"{row.label}: {values(row)}" for row in rows) + "."
+
+
+def bar_chart(title: str, rows: Sequence[BarRow], series: Sequence[str], uid: str, for_print: bool = True,
+              value_format: str = "{:,.0f}", axis_limit: float | None = None) -> Markup:
+    """Horizontal bars: a label on the left of each group, one bar per series, the number after each bar.
+    `value_format` writes the numbers (an average rating: "{:.1f}"); `axis_limit` fixes the scale's end."""
     canvas = _Canvas(uid, for_print)
+    canvas.description = describe_bars(rows, series, value_format.format)
     n = len(series)
     bar_h = 4.0 if n == 1 else 3.2
     gap, row_gap = 0.6, 2.6
     group_h = n * bar_h + (n - 1) * gap + row_gap
     label_w, x0, top = 56.0, 58.0, 6.0
     plot_w = WIDTH - x0 - 12
-    maximum, step = axis_max(max((v for r in rows for v in r.values), default=0))
+    maximum, step = axis_max(axis_limit or max((v for r in rows for v in r.values), default=0))
     scale = plot_w / maximum
     bottom = top + group_h * len(rows)
     height = bottom + 5
@@ -163,7 +179,7 @@ def bar_chart(title: str, rows: Sequence[BarRow], series: Sequence[str], uid: st
             by = y + j * (bar_h + gap)
             w = value * scale
             canvas.rect(x0, by, w, bar_h, PATTERNS[j % len(PATTERNS)])
-            canvas.text(x0 + w + 1, by + bar_h / 2, _fmt(value), cls="value", width=14)
+            canvas.text(x0 + w + 1, by + bar_h / 2, value_format.format(value), cls="value", width=14)
     canvas.line(x0, top - 1, x0, bottom, 0.3)
     return canvas.render(height, title)
 
@@ -172,6 +188,12 @@ def arrivals_chart(title: str, bins: Sequence[ArrivalBin], bin_minutes: int, uid
                    for_print: bool = True) -> Markup:
     """Arrivals per interval as bars (each with its count), the running total as a dashed line on the right scale."""
     canvas = _Canvas(uid, for_print)
+    when = "%H:%M" if bin_minutes < 1440 else "%d %b"
+    busiest = max(bins, key=lambda b: b.arrivals) if bins else None
+    canvas.description = (
+        f"{bins[-1].cumulative:,} arrivals from {bins[0].starts_at.strftime(when)} to "
+        f"{bins[-1].ends_at.strftime(when)}; the busiest interval began at {busiest.starts_at.strftime(when)} "
+        f"with {busiest.arrivals:,} arrivals." if bins else "No check-ins were recorded.")
     left, right, top = 10.0, 12.0, 8.0
     plot_h = 55.0
     base = top + plot_h

@@ -6,7 +6,7 @@ Definitions, used the same way on every page, in the PDF and in the tests:
 - checked in: registered people with at least one live check-in (at the door or at a themed session; an
   undone check-in does not count); no-shows: registered people with none;
 - per themed session: assigned (confirmed registrations assigned to it) and attended (registered people with a
-  live check-in at that session);
+  live check-in at that session), where session check-in was used there (any live check-in at its door);
 - by organisation kind and by country (the attendee's own country): registered and checked in;
 - arrivals: each checked-in person counted once, at their first live check-in, in intervals of local time.
 """
@@ -85,6 +85,7 @@ class SessionFigure:
     lead: str
     assigned: int
     attended: int
+    session_check_in_used: bool = True  # False: nobody was checked in at its door, so attended means nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,8 +138,11 @@ def compute_figures(
 
     first_seen: dict[int, datetime] = {}
     attended: dict[int, set[int]] = {}
+    used: set[int] = set()
     for check_in in check_ins:
         rid = check_in.registration_id
+        if check_in.themed_session_id is not None:
+            used.add(check_in.themed_session_id)
         if rid not in registered:
             continue
         seen = first_seen.get(rid)
@@ -152,6 +156,7 @@ def compute_figures(
         SessionFigure(
             session_id=s.id, position=i, title=s.title, lead=s.lead,
             assigned=assigned.get(s.id, 0), attended=len(attended.get(s.id, ())),
+            session_check_in_used=s.id in used,
         )
         for i, s in enumerate(sessions, start=1)
     ]

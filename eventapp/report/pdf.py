@@ -105,9 +105,15 @@ def cycle_collector_paused() -> Iterator[None]:
             gc.collect(0)
 
 
+# The report as an accessible document: tagged (headings, lists, tables with their header cells, figures with
+# their alternative text), PDF/UA-1, with its language and title from the HTML and bookmarks from its headings.
+ACCESSIBLE = {"pdf_tags": True, "pdf_variant": "pdf/ua-1"}
+
+
 def render_pdf(html: str, progress: Progress | None = None, fetcher: StaticOnlyFetcher | None = None,
-               steps: tuple[int, int] = (0, 2)) -> bytes:
-    """Lay out and write the PDF; `steps` places the two stages in the caller's progress count."""
+               steps: tuple[int, int] = (0, 2), options: dict | None = None) -> bytes:
+    """Lay out and write the PDF; `steps` places the two stages in the caller's progress count; `options` go to
+    WeasyPrint's write_pdf (ACCESSIBLE for the report)."""
     import weasyprint
 
     fetcher = fetcher or StaticOnlyFetcher()
@@ -118,7 +124,7 @@ def render_pdf(html: str, progress: Progress | None = None, fetcher: StaticOnlyF
         document = weasyprint.HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher).render()
         if progress:
             progress(done + 1, total, f"Writing {len(document.pages)} pages…")
-        data = document.write_pdf()
+        data = document.write_pdf(**(options or {}))
         del document
     if progress:
         progress(done + 2, total, "Done")
@@ -146,7 +152,7 @@ def build_report_pdf(event, progress: Progress | None = None) -> bytes:
             progress(1, REPORT_STEPS, "Writing the report…")
         html = report_html(content)
         del content
-        return render_pdf(html, progress, steps=(2, REPORT_STEPS))
+        return render_pdf(html, progress, steps=(2, REPORT_STEPS), options=ACCESSIBLE)
 
 
 def report_filename(event) -> str:

@@ -38,6 +38,7 @@ from ..models import (
     utcnow,
 )
 from . import charts
+from .feedback import Feedback, load_feedback
 from .figures import (
     AssignmentRow,
     CheckInRow,
@@ -389,6 +390,7 @@ class ReportContent:
     annex: Annex
     generated_at: datetime
     kind_labels: dict = field(default_factory=lambda: ORGANISATION_KIND_LABELS)
+    feedback: Feedback | None = None  # the survey's figures and quotes; None when no survey was sent
 
     @property
     def date_text(self) -> str:
@@ -428,6 +430,7 @@ def report_content(event: Event, viewer: StaffUser | None = None, for_print: boo
         charts=draw_charts(figures, for_print),
         annex=annex(event, check_ins),
         generated_at=utcnow(),
+        feedback=load_feedback(event, figures, for_print),
     )
 
 

@@ -1,0 +1,64 @@
+"""Certificate PDFs: data -> HTML (Jinja2) -> PDF with WeasyPrint's public API, in chunks of pages laid out one
+after the other (progress per chunk) and written as one document."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from .qr_png import qr_data_uri
+from .service import CertificateData
+
+TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
+CHUNK = 50  # certificates laid out per WeasyPrint document: bounds the memory of one layout, paces progress
+
+Progress = Callable[[int, int], None]
+QR_PREFIX = "data:image/png;base64,"
+
+
+@lru_cache(maxsize=1)
+def _environment() -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    return env
+
+
+def certificates_html(certificates: Sequence[CertificateData]) -> str:
+    stylesheet = (TEMPLATES_DIR / "certificates" / "certificate.css").read_text()
+    return _environment().get_template("certificates/certificate.html").render(
+        certificates=certificates, qr_images=[qr_data_uri(c.url) for c in certificates],
+        stylesheet=Markup(stylesheet))  # noqa: S704 - our own file
+
+
+class FetchNothing(URLFetcher):
+    """Everything a certificate shows is in its HTML; names are typed by attendees, so nothing is ever fetched
+    (the documented way: a URLFetcher subclass with its own fetch)."""
+
+    def __init__(self):
+        super().__init__(allowed_protocols=(), allow_redirects=False)
+
+    def fetch(self, url, headers=None):
+        # The one kind of URL answered: the QR codes' PNG data URIs this module writes, decoded here.
+        if url.startswith(QR_PREFIX):
+            return URLFetcherResponse(url, base64.b64decode(url[len(QR_PREFIX):]), {"Content-Type": "image/png"})
+        raise ValueError(f"certificates fetch nothing: {url[:100]!r}")
+
+
+def render_certificates(certificates: Sequence[CertificateData], progress: Progress | None = None) -> bytes:
+    import weasyprint
+
+    total = len(certificates)
+    documents = []
+    for start in range(0, total, CHUNK):
+        chunk = certificates[start:start + CHUNK]
+        documents.append(weasyprint.HTML(string=certificates_html(chunk), url_fetcher=FetchNothing()).render())
+        if progress:
+            progress(min(start + CHUNK, total), total)
+    pages = [page for document in documents for page in document.pages]
+    return documents[0].copy(pages).write_pdf()
