@@ -12,7 +12,9 @@ from sqlalchemy import func, select
 from ..extensions import db
 from ..models import (
     Event,
-    EventConvenor,
+    EventPartner,
+    EventState,
+    PartnerRole,
     Organisation,
     OrganisationKind,
     Registration,
@@ -71,9 +73,11 @@ def _create_event(now: datetime) -> Event:
         registration_closes_at=_local(day - timedelta(days=1), 18, 0),
         capacity=brief.EVENT_CAPACITY,
         waitlist_offer_hours=48,
-        funder=funder,
+        state=EventState.PUBLISHED,
     )
-    event.convenor_links = [EventConvenor(organisation=org, position=i) for i, org in enumerate(convenors)]
+    event.partner_links = [EventPartner(organisation=org, role=PartnerRole.CONVENOR, position=i)
+                           for i, org in enumerate(convenors)]
+    event.partner_links.append(EventPartner(organisation=funder, role=PartnerRole.FUNDER, position=len(convenors)))
     slot = TimeSlot(label=brief.THEMED_SLOT_LABEL, starts_at=_local(day, 11, 0), ends_at=_local(day, 12, 30))
     event.time_slots = [slot]
     leads = {org.name: org for org in convenors}

@@ -13,7 +13,7 @@ from ..extensions import db
 from ..models import (
     Assignment,
     Event,
-    EventConvenor,
+    EventPartner,
     Registration,
     RegistrationStatus,
     SessionPreference,
@@ -36,7 +36,7 @@ def _event_by_slug(programme: bool):
         options = [
             selectinload(Event.themed_sessions).joinedload(ThemedSession.lead_organisation),
             selectinload(Event.themed_sessions).joinedload(ThemedSession.time_slot),
-            selectinload(Event.convenor_links).joinedload(EventConvenor.organisation),
+            selectinload(Event.partner_links).joinedload(EventPartner.organisation),
         ]
     return select(Event).where(Event.slug == bindparam("slug")).options(*options)
 
