@@ -128,10 +128,11 @@ def register_cli(app: Flask) -> None:
     # Each feature's commands live in its own cli.py; imported here, when the app is built.
     from .assignment.cli import assign_command
     from .badges.cli import badges_command
+    from .events.cli import events_cli
     from .mail.cli import mail_cli
     from .registration.cli import waitlist_cli
     from .report.cli import report_command
 
     for command in (demo_command, demo_admin_command, users_cli, worker_command, assign_command, badges_command,
-                    mail_cli, report_command, waitlist_cli):
+                    mail_cli, report_command, waitlist_cli, events_cli):
         app.cli.add_command(command)
