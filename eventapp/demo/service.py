@@ -57,7 +57,7 @@ def demo_spec(now: datetime) -> EventSpec:
     spec = parse_event_file(DEMO_FILE.read_text(encoding="utf-8"))
     zone = ZoneInfo(spec.timezone)
     day = (now.astimezone(zone) + timedelta(weeks=DEMO_WEEKS_AHEAD)).date()
-    spec = spec.shifted((day - spec.starts.astimezone(zone).date()).days)
+    spec = spec.shifted(timedelta(days=(day - spec.starts.astimezone(zone).date()).days))
     return replace(spec, registration_opens=(now - timedelta(days=1)).replace(second=0, microsecond=0))
 
 

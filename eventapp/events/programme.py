@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from ..extensions import db
@@ -143,10 +144,9 @@ def offers_follow(event: Event, now: datetime) -> int:
             continue
         registration.offer_expires_at = deadline
         moved += 1
-        body = (f"Dear {registration.full_name},\n\nThe organisers of {event.name} changed the event's dates or "
-                f"the time allowed to answer an offer, so the place offered to you is now held until "
-                f"{format_local_time(deadline, event.timezone, '%A %d %B %Y, %H:%M')} ({event.timezone}).\n\n"
-                f"Accept it or let it go here:\n{manage_url(registration.manage_secret)}\n")
+        body = current_app.jinja_env.get_template("events/mail/offer_moved.txt").render(
+            registration=registration, event=event, manage_url=manage_url(registration.manage_secret),
+            deadline=format_local_time(deadline, event.timezone, "%A %d %B %Y, %H:%M"))
         queue_mail("offer_moved", registration.email, f"Your offer for {event.name}: new deadline", body,
                    event=event, registration=registration)
     return moved

@@ -103,14 +103,14 @@ class EventSpec:
     privacy_contact: str | None = None
     privacy_retention_months: int | None = None
 
-    def shifted(self, days: int) -> EventSpec:
-        """The same event `days` later, every time moved by whole days on the event's own clock."""
+    def shifted(self, by: timedelta) -> EventSpec:
+        """The same event moved by `by` on its own clock (09:00 stays 09:00 across a change of summer time)."""
         zone = ZoneInfo(self.timezone)
 
         def move(moment: datetime | None) -> datetime | None:
             if moment is None:
                 return None
-            local = moment.astimezone(zone).replace(tzinfo=None) + timedelta(days=days)
+            local = moment.astimezone(zone).replace(tzinfo=None) + by
             return local.replace(tzinfo=zone).astimezone(UTC)
 
         slots = tuple(replace(s, starts=move(s.starts), ends=move(s.ends)) for s in self.slots)

@@ -99,6 +99,6 @@ def test_the_demo_is_its_file_moved_to_eight_weeks_ahead(app, db):
     exported = export_spec(event)
     days = (exported.starts - brief.starts).days
     assert timedelta(weeks=8) - timedelta(days=1) <= event.starts_at - utcnow() <= timedelta(weeks=8, days=1)
-    moved = brief.shifted(round((exported.starts - brief.starts) / timedelta(days=1)))
+    moved = brief.shifted(timedelta(days=round((exported.starts - brief.starts) / timedelta(days=1))))
     assert exported.__class__(**{**moved.__dict__, "registration_opens": exported.registration_opens}) == exported
     assert days > 0 and exported.registration_opens < utcnow() < exported.registration_closes
