@@ -22,7 +22,7 @@ def clone_event(event: Event, name: str, slug: str | None, starts_local: datetim
     if not slug:
         raise SetupRefused(["Give the new event a web address (slug) of letters and digits."], field="slug")
     if get_event(slug) is not None:
-        raise SetupRefused([f"Another event already uses the address {slug!r}."], field="slug")
+        raise SetupRefused([f"Another event already uses the address “{slug}”."], field="slug")
     old_start = event.starts_at.astimezone(ZoneInfo(event.timezone)).replace(tzinfo=None)
     spec = export_spec(event).shifted(starts_local - old_start)
     return import_event(replace(spec, name=name, slug=slug, state=EventState.DRAFT), by=by).event

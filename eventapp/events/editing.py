@@ -60,14 +60,14 @@ def create_event(values: dict, by: StaffUser | None = None, now: datetime | None
     if not values["slug"]:
         raise SetupRefused(["Give the event a web address (slug) of letters and digits."], field="slug")
     if _slug_taken(values["slug"]):
-        raise SetupRefused([f"Another event already uses the address {values['slug']!r}."], field="slug")
+        raise SetupRefused([f"Another event already uses the address “{values['slug']}”."], field="slug")
     event = Event(**values, state=EventState.DRAFT, created_at=now)
     db.session.add(event)
     try:
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
-        raise SetupRefused([f"Another event already uses the address {values['slug']!r}."], field="slug") from error
+        raise SetupRefused([f"Another event already uses the address “{values['slug']}”."], field="slug") from error
     return event
 
 
@@ -87,7 +87,7 @@ def save_settings(event: Event, values: dict, by: StaffUser | None = None, stop_
                 raise SetupRefused(["The web address cannot change once the event is published: links to it "
                                     "have been given out."], field="slug")
             if _slug_taken(slug, event):
-                raise SetupRefused([f"Another event already uses the address {slug!r}."], field="slug")
+                raise SetupRefused([f"Another event already uses the address “{slug}”."], field="slug")
             event.slug = slug
         _refuse_if([p for p in [programme.capacity_problem(event, capacity, stop_offers)] if p], field="capacity")
         event.capacity = capacity

@@ -111,7 +111,7 @@ def set_event_times(event: Event, starts: datetime, ends: datetime, by: StaffUse
             db.session.flush()
     for slot in event.time_slots if move_programme else ():
         if slot.starts_at < starts or slot.ends_at > ends:
-            problems.append(f"The slot {slot.label!r} would fall outside the new dates: change its time first.")
+            problems.append(f"The slot “{slot.label}” would fall outside the new dates: change its time first.")
     if problems:
         return problems
     event.starts_at, event.ends_at = starts, ends
@@ -174,7 +174,7 @@ def find_or_create_organisation(name: str, kind: OrganisationKind | None = None)
 def set_partners(event: Event, partners: list[tuple[Organisation, PartnerRole]]) -> list[str]:
     """The event's partners become exactly these, in this order; a partner who leads a session stays."""
     wanted = {org.id for org, _ in partners}
-    problems = [f"{s.lead_organisation.name} leads {s.title!r}: choose another lead for it first."
+    problems = [f"{s.lead_organisation.name} leads “{s.title}”: choose another lead for it first."
                 for s in event.themed_sessions if s.lead_organisation.id not in wanted]
     if problems:
         return problems
@@ -200,15 +200,15 @@ def set_slot(event: Event, slot: TimeSlot, label: str, starts: datetime, ends: d
              now: datetime) -> list[str]:
     """Name and time a slot (new or not); a time change after sessions were published is a change to mail."""
     if ends <= starts:
-        return [f"The slot {label!r} must end after it starts."]
+        return [f"The slot “{label}” must end after it starts."]
     if starts < event.starts_at or ends > event.ends_at:
-        return [f"The slot {label!r} must be within the event's times "
+        return [f"The slot “{label}” must be within the event's times "
                 f"({_slot_text(TimeSlot(starts_at=event.starts_at, ends_at=event.ends_at), event.timezone)})."]
     others = [s for s in event.time_slots if s is not slot]
     if any(s.label.lower() == label.lower() for s in others):
-        return [f"Another slot is already called {label!r}."]
+        return [f"Another slot is already called “{label}”."]
     if any(s.starts_at == starts for s in others):
-        return [f"Another slot starts at the same time as {label!r}: put the sessions in one slot."]
+        return [f"Another slot starts at the same time as “{label}”: put the sessions in one slot."]
     problems = [_clash(session, other, session.room, starts, ends)
                 for session in event.themed_sessions if session.time_slot is slot
                 for other in event.themed_sessions if other.time_slot is not slot]
@@ -232,7 +232,7 @@ def set_slot(event: Event, slot: TimeSlot, label: str, starts: datetime, ends: d
 def remove_slot(slot: TimeSlot) -> None:
     sessions = [s.title for s in slot.event.themed_sessions if s.time_slot_id == slot.id]
     if sessions:
-        raise SetupRefused([f"The slot {slot.label!r} still holds {', '.join(map(repr, sessions))}: move or "
+        raise SetupRefused([f"The slot “{slot.label}” still holds {', '.join(map(repr, sessions))}: move or "
                             "remove them first."])
     slot.event.time_slots.remove(slot)
 
@@ -254,17 +254,17 @@ def set_session(event: Event, session: ThemedSession, values: SessionValues, by:
     problems = []
     title = values.title
     if any(s.title.lower() == title.lower() for s in event.themed_sessions if s is not session):
-        problems.append(f"Another session is already called {title!r}.")
+        problems.append(f"Another session is already called “{title}”.")
     if values.lead.id not in {link.organisation_id for link in event.partner_links}:
         problems.append(f"{values.lead.name} is not a partner of this event: add it as a partner first.")
     if session.id is not None:
         assigned = assigned_count(session)
         if values.capacity < assigned:
-            problems.append(f"{_people(assigned)} are assigned to {title!r}, so its capacity cannot go down to "
+            problems.append(f"{_people(assigned)} are assigned to “{title}”, so its capacity cannot go down to "
                             f"{values.capacity}. Move people to other sessions first (Session assignment), or keep "
                             f"it at {assigned} or more.")
         if session.time_slot_id is not None and values.slot.id != session.time_slot_id and assigned:
-            problems.append(f"{_people(assigned)} are assigned to {title!r} in {session.time_slot.label!r}: move "
+            problems.append(f"{_people(assigned)} are assigned to “{title}” in “{session.time_slot.label}”: move "
                             "them to other sessions before moving it to another slot.")
     slot = values.slot
     problems += [p for p in (_clash(session, other, values.room, slot.starts_at, slot.ends_at, title)
@@ -293,7 +293,7 @@ def _clash(session: ThemedSession, other: ThemedSession, room: str | None, start
         return None
     if not (starts < other.time_slot.ends_at and other.time_slot.starts_at < ends):
         return None
-    return f"{title or session.title!r} and {other.title!r} would both be in {room!r} at the same time."
+    return f"“{title or session.title}” and “{other.title}” would both be in “{room}” at the same time."
 
 
 def removal_problem(session: ThemedSession) -> str | None:
@@ -305,7 +305,7 @@ def removal_problem(session: ThemedSession) -> str | None:
         parts.append(f"{_people(found.ranked_by)} ranked it")
     if found.assigned:
         parts.append(f"{_people(found.assigned)} are assigned to it")
-    return (f"{session.title!r} cannot be removed: {' and '.join(parts)}. Move those people to other sessions "
+    return (f"“{session.title}” cannot be removed: {' and '.join(parts)}. Move those people to other sessions "
             "first (Session assignment), and ask those who ranked it to choose again.")
 
 

@@ -43,6 +43,14 @@ def _event_by_slug(programme: bool):
     return select(Event).where(Event.slug == bindparam("slug")).options(*options)
 
 
+def event_state(slug: str) -> EventState | None:
+    """Only the event's lifecycle state: one indexed lookup, for guards that run on every change."""
+    return db.session.execute(_STATE_BY_SLUG, {"slug": slug}).scalar_one_or_none()
+
+
+_STATE_BY_SLUG = select(Event.state).where(Event.slug == bindparam("slug"))
+
+
 def get_event_or_404(slug: str, programme: bool = True) -> Event:
     event = get_event(slug, programme)
     if event is None:

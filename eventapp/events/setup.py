@@ -54,7 +54,7 @@ def _create(spec: EventSpec, by: StaffUser | None, now: datetime) -> Imported:
         db.session.rollback()
         if get_event(spec.slug) is None:
             raise
-        raise SetupRefused([f"An event with the slug {spec.slug!r} already exists."]) from error
+        raise SetupRefused([f"An event with the slug “{spec.slug}” already exists."]) from error
     except BaseException:
         db.session.rollback()
         raise

@@ -3,7 +3,7 @@ and a copy for next year. Partners, slots and sessions are in programme_views.py
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.roles import requires_role
@@ -26,17 +26,30 @@ def _deliver_queued_mail(response):
     return response
 
 
+# What a finished event refuses: checking people in (the scanners' API and the page's undo).
+CHECK_IN_ENDPOINTS = frozenset({"checkin_api.check_in", "checkin_api.undo", "checkin.undo"})
+
+
 @bp.before_app_request
-def _archived_events_are_read_only():
-    """Nothing about an archived event changes, whichever feature's page is asked (its pages still read)."""
+def _lifecycle_guard():
+    """Nothing about an archived event changes, and a finished event's check-in is closed, whichever feature's page
+    or API is asked (their pages still read). One small lookup, and only for requests that would change something."""
     slug = (request.view_args or {}).get("slug")
     if request.method in ("GET", "HEAD", "OPTIONS") or not slug or request.endpoint == "events.state":
         return None
-    event = events.get_event(slug, programme=False)
-    if event is not None and event.state == EventState.ARCHIVED:
-        return render_template("error.html", code=409, message=(
-            f"{event.name} is archived, so nothing about it can change.")), 409
-    return None
+    state = events.event_state(slug)
+    if state == EventState.ARCHIVED:
+        message = "The event is archived, so nothing about it can change."
+    elif state == EventState.FINISHED and request.endpoint in CHECK_IN_ENDPOINTS:
+        message = "Check-in is closed: the event is finished. An admin can reopen it (Lifecycle)."
+    else:
+        return None
+    if request.blueprint == "checkin_api":
+        response = jsonify({"error": "event_closed", "message": message})
+        response.status_code = 409
+        response.headers["Cache-Control"] = "no-store"
+        return response
+    return render_template("error.html", code=409, message=message), 409
 
 
 def show_refusal(form, error: SetupRefused) -> None:
