@@ -55,9 +55,8 @@ def test_or_the_organiser_stops_offers_without_cancelling_anyone(app, db, demo_e
     statuses = db.session.execute(select(Registration.status)).scalars().all()
     assert statuses.count(RegistrationStatus.CONFIRMED) == 12
     # a newcomer waits, and cancelling one of the twelve offers nothing (still above the capacity)
-    from tests.registration.helpers import form_data
-
     from eventapp.registration.forms import RegistrationForm
+    from tests.registration.helpers import form_data
 
     with app.test_request_context(method="POST", data=form_data(demo_event, email="late@example.org")):
         form = RegistrationForm(demo_event)
@@ -158,9 +157,8 @@ def test_two_sessions_in_one_room_at_once_are_refused(app, db, demo_event):
 
 def test_open_offers_follow_new_dates_and_offer_hours(app, db, demo_event):
     editing.save_settings(demo_event, _settings(demo_event, capacity=12))
-    from tests.registration.helpers import form_data
-
     from eventapp.registration.forms import RegistrationForm
+    from tests.registration.helpers import form_data
 
     with app.test_request_context(method="POST", data=form_data(demo_event, email="waiting@example.org")):
         form = RegistrationForm(demo_event)

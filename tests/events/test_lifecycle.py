@@ -99,10 +99,9 @@ def test_a_copy_for_next_year_has_the_shape_and_no_people(app, db, demo_event):
 
 
 def test_one_address_registers_for_two_events(app, db, demo_event, nairobi_text):
-    from tests.registration.helpers import form_data
-
     from eventapp.registration.forms import RegistrationForm
     from eventapp.registration.service import register
+    from tests.registration.helpers import form_data
 
     second = import_text(nairobi_text).event
     second.registration_opens_at = utcnow() - timedelta(days=1)
