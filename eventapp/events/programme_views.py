@@ -119,7 +119,7 @@ def _save_slot(event, slot_id: int | None, form: SlotForm):
     except SetupRefused as error:
         show_refusal(form, error)
         return 409
-    flash(f"The slot {form.label.data!r} is saved.", "info")
+    flash(f"The slot “{form.label.data}” is saved.", "info")
     return None
 
 
@@ -197,7 +197,7 @@ def edit_session(slug: str, session_id: int | None):
                 show_refusal(form, error)
                 status = 409
             else:
-                flash(f"The session {form.title.data!r} is saved.", "info")
+                flash(f"The session “{form.title.data}” is saved.", "info")
                 return redirect(url_for("programme.index", slug=slug), 303)
         else:
             status = 400
