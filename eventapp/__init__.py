@@ -60,6 +60,8 @@ def register_blueprints(app: Flask) -> None:
     from .checkin.api import bp as checkin_api_bp
     from .checkin.views import bp as checkin_bp
     from .dashboard.views import bp as dashboard_bp
+    from .events.programme_views import bp as programme_bp
+    from .events.views import bp as events_bp
     from .health.views import bp as health_bp
     from .jobs.views import bp as jobs_bp
     from .mail.views import bp as mail_bp
@@ -68,9 +70,9 @@ def register_blueprints(app: Flask) -> None:
     from .report.views import bp as report_bp
     from .survey.views import bp as survey_bp
 
-    for blueprint in (public_bp, health_bp, auth_bp, dashboard_bp, checkin_bp, checkin_api_bp, mail_bp,
-                      registration_bp, jobs_bp, badges_bp, assignment_bp, report_bp, survey_bp,
-                      certificates_bp):
+    for blueprint in (public_bp, health_bp, auth_bp, dashboard_bp, events_bp, programme_bp, checkin_bp,
+                      checkin_api_bp, mail_bp, registration_bp, jobs_bp, badges_bp, assignment_bp, report_bp,
+                      survey_bp, certificates_bp):
         app.register_blueprint(blueprint)
 
 

@@ -129,11 +129,12 @@ def register_cli(app: Flask) -> None:
     from .assignment.cli import assign_command
     from .badges.cli import badges_command
     from .certificates.cli import certificates_command
+    from .events.cli import events_cli
     from .mail.cli import mail_cli
     from .registration.cli import waitlist_cli
     from .report.cli import report_command
     from .survey.cli import survey_cli
 
     for command in (demo_command, demo_admin_command, users_cli, worker_command, assign_command, badges_command,
-                    mail_cli, report_command, waitlist_cli, survey_cli, certificates_command):
+                    mail_cli, report_command, waitlist_cli, events_cli, survey_cli, certificates_command):
         app.cli.add_command(command)

@@ -89,6 +89,20 @@ ORGANISATION_KIND_LABELS = {
 }
 
 
+class EventState(enum.StrEnum):
+    """An event's lifecycle: draft (staff only) -> published -> finished (check-in closed) -> archived (read-only)."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
+    FINISHED = "finished"
+    ARCHIVED = "archived"
+
+
+class PartnerRole(enum.StrEnum):
+    CONVENOR = "convenor"
+    FUNDER = "funder"
+
+
 class RegistrationStatus(enum.StrEnum):
     CONFIRMED = "confirmed"
     WAITLISTED = "waitlisted"
@@ -131,6 +145,7 @@ class Organisation(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str | None] = mapped_column(String(40))  # e.g. "KSG": how an event file names a lead
     kind: Mapped[OrganisationKind] = mapped_column(_enum(OrganisationKind, "organisation_kind"))
     country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2
     description: Mapped[str | None] = mapped_column(Text)
@@ -141,13 +156,15 @@ class Organisation(db.Model):
         return f"<Organisation {self.name!r}>"
 
 
-class EventConvenor(db.Model):
-    """A partner organisation that convenes an event, in the order the event lists them."""
+class EventPartner(db.Model):
+    """An organisation's part in one event (convenor or funder), in the order the event lists them: the same
+    organisation table attendees use, so a partner is a partner everywhere."""
 
-    __tablename__ = "event_convenor"
+    __tablename__ = "event_partner"
 
     event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisation.id"), primary_key=True)
+    role: Mapped[PartnerRole] = mapped_column(_enum(PartnerRole, "partner_role"))
     position: Mapped[int] = mapped_column(Integer, default=0)
 
     organisation: Mapped[Organisation] = relationship(lazy="joined")
@@ -164,13 +181,18 @@ class Event(db.Model):
             name="registration_window_ordered",
         ),
         CheckConstraint("waitlist_offer_hours > 0", name="offer_hours_positive"),
+        CheckConstraint("privacy_retention_months IS NULL OR privacy_retention_months > 0",
+                        name="retention_positive"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(300))
-    summary: Mapped[str | None] = mapped_column(Text)
-    opening: Mapped[str | None] = mapped_column(Text)  # who opened the event, e.g. a minister
+    short_name: Mapped[str | None] = mapped_column(String(80))
+    tagline: Mapped[str | None] = mapped_column(String(300))
+    summary: Mapped[str | None] = mapped_column(Text)  # the description: Markdown, rendered sanitised
+    opening: Mapped[str | None] = mapped_column(Text)  # programme notes, e.g. the minister who opens it
+    state: Mapped[EventState] = mapped_column(_enum(EventState, "event_state"), default=EventState.DRAFT)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
@@ -188,14 +210,16 @@ class Event(db.Model):
     # Attendees may edit their details through the manage link until this moment (None: until the start).
     edit_deadline: Mapped[datetime | None] = mapped_column(UTCDateTime)
     waitlist_offer_hours: Mapped[int] = mapped_column(Integer, default=48)
-    funder_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
+    # The privacy notice's data controller, its contact address and how long data is kept (GDPR Art. 13).
+    privacy_controller: Mapped[str | None] = mapped_column(String(300))
+    privacy_contact: Mapped[str | None] = mapped_column(String(254))
+    privacy_retention_months: Mapped[int | None] = mapped_column(Integer)
     assignment_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     report_introduction: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    funder: Mapped[Organisation | None] = relationship(foreign_keys=[funder_id])
-    convenor_links: Mapped[list[EventConvenor]] = relationship(
-        order_by=EventConvenor.position, cascade="all, delete-orphan"
+    partner_links: Mapped[list[EventPartner]] = relationship(
+        order_by=EventPartner.position, cascade="all, delete-orphan"
     )
     time_slots: Mapped[list[TimeSlot]] = relationship(
         back_populates="event", order_by="TimeSlot.starts_at", cascade="all, delete-orphan"
@@ -206,7 +230,21 @@ class Event(db.Model):
 
     @property
     def convenors(self) -> list[Organisation]:
-        return [link.organisation for link in self.convenor_links]
+        return [link.organisation for link in self.partner_links if link.role == PartnerRole.CONVENOR]
+
+    @property
+    def funders(self) -> list[Organisation]:
+        return [link.organisation for link in self.partner_links if link.role == PartnerRole.FUNDER]
+
+    @property
+    def funder(self) -> Organisation | None:
+        """The first funder, for the pages and the report that name one."""
+        funders = self.funders
+        return funders[0] if funders else None
+
+    @property
+    def partners(self) -> list[Organisation]:
+        return [link.organisation for link in self.partner_links]
 
     @property
     def start_date(self) -> date:
@@ -224,6 +262,7 @@ class TimeSlot(db.Model):
     __tablename__ = "time_slot"
     __table_args__ = (
         UniqueConstraint("event_id", "starts_at"),
+        Index("uq_time_slot_event_label", "event_id", "label", unique=True),  # an event file names slots
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
     )
 
@@ -261,6 +300,26 @@ class ThemedSession(db.Model):
 
     def __repr__(self) -> str:
         return f"<ThemedSession {self.title!r}>"
+
+
+class ProgrammeChange(db.Model):
+    """A change to when or where something happens, made after attendees were told: who it affects is worked out
+    when the organiser mails them (those assigned to the session, in the slot, or everyone for the event)."""
+
+    __tablename__ = "programme_change"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    themed_session_id: Mapped[int | None] = mapped_column(ForeignKey("themed_session.id", ondelete="CASCADE"))
+    time_slot_id: Mapped[int | None] = mapped_column(ForeignKey("time_slot.id", ondelete="CASCADE"))
+    description: Mapped[str] = mapped_column(Text)  # e.g. "Room: Hall A -> Library"
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    mailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    mailed_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    themed_session: Mapped[ThemedSession | None] = relationship()
+    time_slot: Mapped[TimeSlot | None] = relationship()
 
 
 class Registration(db.Model):

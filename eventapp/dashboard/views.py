@@ -3,7 +3,9 @@
 from flask import Blueprint, render_template
 
 from ..auth.roles import requires_role
+from ..events import changes, lifecycle
 from ..events import service as events
+from ..events.forms import ConfirmForm
 from ..models import StaffRole
 
 bp = Blueprint("dashboard", __name__, url_prefix="/organiser")
@@ -26,4 +28,7 @@ def event(slug: str):
         "dashboard/event.html",
         overview=events.event_overview(event),
         registration_state=events.registration_state(event),
+        steps=lifecycle.steps_from(event),
+        state_form=ConfirmForm(),
+        unmailed_changes=changes.unmailed_count(event),
     )

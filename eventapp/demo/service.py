@@ -1,34 +1,36 @@
-"""Seed the demo conference from the brief; idempotent, so running it again changes nothing."""
+"""Seed the demo conference from the brief: its event file imported (the same path as `flask events import`), then
+synthetic attendees; idempotent, so running it again changes nothing."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from ..events.setup import import_event
+from ..events.spec import EventSpec, parse_event_file
 from ..extensions import db
 from ..models import (
     Event,
-    EventConvenor,
     Organisation,
     OrganisationKind,
     Registration,
     RegistrationStatus,
     SessionPreference,
-    ThemedSession,
-    TimeSlot,
     utcnow,
 )
 from ..tokens import new_badge_secret, new_manage_secret
-from . import brief
 from .people import synthetic_attendee
 
 # The demo is always in the future with registration open: eight weeks from the day it is first seeded,
-# registration opened the day before and closes the evening before the conference.
+# registration opened the day before and closes the evening before the conference (as its file says).
 DEMO_WEEKS_AHEAD = 8
+DEMO_FILE = Path(__file__).with_name("london-p2p-2018.yaml")
+DEMO_SLUG = "london-p2p-2018"
 
 
 @dataclass(frozen=True)
@@ -39,64 +41,33 @@ class DemoSummary:
     attendees_total: int
 
 
-def upsert_organisation(name: str, kind: str, country: str | None, description: str | None = None) -> Organisation:
+def upsert_organisation(name: str, kind: str, country: str | None) -> Organisation:
     org = db.session.execute(
         select(Organisation).where(func.lower(Organisation.name) == name.lower())
     ).scalar_one_or_none()
     if org is None:
-        org = Organisation(name=name, kind=OrganisationKind(kind), country=country, description=description)
+        org = Organisation(name=name, kind=OrganisationKind(kind), country=country)
         db.session.add(org)
         db.session.flush()
     return org
 
 
-def _local(day, hour: int, minute: int = 0) -> datetime:
-    return datetime.combine(day, time(hour, minute), ZoneInfo(brief.EVENT_TIMEZONE)).astimezone(UTC)
+def demo_spec(now: datetime) -> EventSpec:
+    """The demo's file, moved to DEMO_WEEKS_AHEAD from today, registration open since the day before."""
+    spec = parse_event_file(DEMO_FILE.read_text(encoding="utf-8"))
+    zone = ZoneInfo(spec.timezone)
+    day = (now.astimezone(zone) + timedelta(weeks=DEMO_WEEKS_AHEAD)).date()
+    spec = spec.shifted(timedelta(days=(day - spec.starts.astimezone(zone).date()).days))
+    return replace(spec, registration_opens=(now - timedelta(days=1)).replace(second=0, microsecond=0))
 
 
 def _create_event(now: datetime) -> Event:
-    day = (now.astimezone(ZoneInfo(brief.EVENT_TIMEZONE)) + timedelta(weeks=DEMO_WEEKS_AHEAD)).date()
-    convenors = [upsert_organisation(*c) for c in brief.CONVENORS]
-    funder = upsert_organisation(*brief.FUNDER)
-    event = Event(
-        slug=brief.EVENT_SLUG,
-        name=brief.EVENT_NAME,
-        summary=brief.EVENT_SUMMARY,
-        opening=brief.EVENT_OPENING,
-        starts_at=_local(day, 9, 0),
-        ends_at=_local(day, 17, 30),
-        timezone=brief.EVENT_TIMEZONE,
-        venue=brief.EVENT_VENUE,
-        registration_opens_at=now - timedelta(days=1),
-        registration_closes_at=_local(day - timedelta(days=1), 18, 0),
-        capacity=brief.EVENT_CAPACITY,
-        waitlist_offer_hours=48,
-        funder=funder,
-    )
-    event.convenor_links = [EventConvenor(organisation=org, position=i) for i, org in enumerate(convenors)]
-    slot = TimeSlot(label=brief.THEMED_SLOT_LABEL, starts_at=_local(day, 11, 0), ends_at=_local(day, 12, 30))
-    event.time_slots = [slot]
-    leads = {org.name: org for org in convenors}
-    event.themed_sessions = [
-        ThemedSession(
-            title=title,
-            lead_organisation=leads[lead],
-            description=description,
-            room=room,
-            capacity=capacity,
-            time_slot=slot,
-            position=i,
-        )
-        for i, (title, lead, description, room, capacity) in enumerate(brief.THEMED_SESSIONS)
-    ]
-    db.session.add(event)
-    db.session.flush()
-    return event
+    return import_event(demo_spec(now), now=now).event
 
 
 def seed_demo(attendees: int = 0, progress: Callable[[int, int], None] | None = None) -> DemoSummary:
     now = utcnow()
-    event = db.session.execute(select(Event).where(Event.slug == brief.EVENT_SLUG)).scalar_one_or_none()
+    event = db.session.execute(select(Event).where(Event.slug == DEMO_SLUG)).scalar_one_or_none()
     created = event is None
     if event is None:
         event = _create_event(now)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from functools import cache
 
 from flask import abort
@@ -13,7 +14,8 @@ from ..extensions import db
 from ..models import (
     Assignment,
     Event,
-    EventConvenor,
+    EventPartner,
+    EventState,
     Registration,
     RegistrationStatus,
     SessionPreference,
@@ -36,9 +38,17 @@ def _event_by_slug(programme: bool):
         options = [
             selectinload(Event.themed_sessions).joinedload(ThemedSession.lead_organisation),
             selectinload(Event.themed_sessions).joinedload(ThemedSession.time_slot),
-            selectinload(Event.convenor_links).joinedload(EventConvenor.organisation),
+            selectinload(Event.partner_links).joinedload(EventPartner.organisation),
         ]
     return select(Event).where(Event.slug == bindparam("slug")).options(*options)
+
+
+def event_state(slug: str) -> EventState | None:
+    """Only the event's lifecycle state: one indexed lookup, for guards that run on every change."""
+    return db.session.execute(_STATE_BY_SLUG, {"slug": slug}).scalar_one_or_none()
+
+
+_STATE_BY_SLUG = select(Event.state).where(Event.slug == bindparam("slug"))
 
 
 def get_event_or_404(slug: str, programme: bool = True) -> Event:
@@ -52,9 +62,40 @@ def list_events() -> list[Event]:
     return list(db.session.execute(select(Event).order_by(Event.starts_at.desc())).scalars())
 
 
-def registration_state(event: Event) -> str:
-    """'not_yet', 'open' or 'closed', from the event's registration window."""
-    now = utcnow()
+# The states whose public page is up (a draft's is seen by staff only, as a preview).
+PUBLIC_STATES = (EventState.PUBLISHED, EventState.FINISHED, EventState.ARCHIVED)
+
+
+@dataclass(frozen=True)
+class PublicListing:
+    upcoming: list[Event]  # soonest first
+    past: list[Event]  # most recent first
+
+
+def public_events(now: datetime | None = None) -> PublicListing:
+    now = now or utcnow()
+    shown = db.session.execute(select(Event).where(Event.state.in_(PUBLIC_STATES)).order_by(Event.starts_at)
+                               ).scalars().all()
+    return PublicListing(upcoming=[e for e in shown if e.ends_at >= now and e.state == EventState.PUBLISHED],
+                         past=[e for e in reversed(shown) if e.ends_at < now or e.state != EventState.PUBLISHED])
+
+
+def get_public_event_or_404(slug: str, staff: bool, programme: bool = True) -> Event:
+    """The event for its public pages: a draft only for staff (their preview), a 404 for everyone else."""
+    event = get_event_or_404(slug, programme)
+    if event.state == EventState.DRAFT and not staff:
+        abort(404)
+    return event
+
+
+def registration_state(event: Event, now: datetime | None = None) -> str:
+    """'not_yet', 'open' or 'closed': a published event's registration window; a draft's has not opened yet, a
+    finished or archived event's has closed."""
+    now = now or utcnow()
+    if event.state == EventState.DRAFT:
+        return "not_yet"
+    if event.state != EventState.PUBLISHED:
+        return "closed"
     if event.registration_opens_at and now < event.registration_opens_at:
         return "not_yet"
     closes = event.registration_closes_at or event.starts_at

@@ -59,7 +59,7 @@ def _show_error(form: AttendeeForm, error: service.RegistrationError) -> None:
 @public
 @limiter.limit(_registration_limit, methods=["POST"])
 def register(slug: str):
-    event = events.get_event_or_404(slug, programme=False)
+    event = events.get_public_event_or_404(slug, staff=current_user.is_authenticated, programme=False)
     state = events.registration_state(event)
     form = RegistrationForm(event)
     duplicate = False
@@ -97,7 +97,7 @@ def register(slug: str):
 @public
 @limiter.limit(_registration_limit)
 def resend_link(slug: str):
-    event = events.get_event_or_404(slug)
+    event = events.get_public_event_or_404(slug, staff=current_user.is_authenticated)
     form = ResendLinkForm(prefix="resend")
     if not form.validate():
         return render_template("registration/resend.html", event=event, form=form), 400
@@ -111,14 +111,15 @@ def resend_link(slug: str):
 @limiter.limit(_suggestion_limit)
 def organisation_suggestions(slug: str):
     """Organisation names for the form's list as the person types (the page asks when it carries none)."""
-    events.get_event_or_404(slug, programme=False)
+    events.get_public_event_or_404(slug, staff=current_user.is_authenticated, programme=False)
     return jsonify(names=service.organisation_suggestions(request.args.get("q", "")))
 
 
 @bp.route("/events/<slug>/privacy")
 @public
 def privacy(slug: str):
-    return render_template("registration/privacy.html", event=events.get_event_or_404(slug))
+    return render_template("registration/privacy.html",
+                           event=events.get_public_event_or_404(slug, staff=current_user.is_authenticated))
 
 
 def _registration_or_404(secret: str):

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from markupsafe import Markup
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import selectinload
 
 from ..countries import country_name
 from ..extensions import db
@@ -442,5 +442,5 @@ def load_event(slug: str) -> Event | None:
 
 def event_for_report(event_id: int) -> Event | None:
     return db.session.execute(
-        select(Event).where(Event.id == event_id).options(joinedload(Event.funder))
+        select(Event).where(Event.id == event_id).options(selectinload(Event.partner_links))
     ).unique().scalar_one_or_none()

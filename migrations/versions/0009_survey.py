@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0009_survey'
-down_revision = '0003_confirmed_count'
+down_revision = '0006_event_setup'
 branch_labels = None
 depends_on = None
 

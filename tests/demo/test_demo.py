@@ -1,8 +1,8 @@
 from sqlalchemy import select, text
 
-from eventapp.demo import brief
-from eventapp.demo.service import seed_demo
-from eventapp.models import Event, Registration, RegistrationStatus
+from eventapp.demo.service import DEMO_FILE, seed_demo
+from eventapp.events.spec import parse_event_file
+from eventapp.models import Event, EventState, Registration, RegistrationStatus
 
 
 def _dump(db):
@@ -25,12 +25,13 @@ def test_demo_twice_gives_the_same_rows(app, db):
 
 def test_demo_has_the_brief(app, db):
     event = seed_demo(attendees=0).event
-    assert event.slug == "london-p2p-2018"
-    assert [o.name for o in event.convenors] == [c[0] for c in brief.CONVENORS]
+    brief = parse_event_file(DEMO_FILE.read_text())
+    assert event.slug == "london-p2p-2018" and event.state == EventState.PUBLISHED
+    assert [o.name for o in event.convenors] == [o.name for o in brief.organisations[:3]]
     assert event.funder.name.startswith("Department for International Development")
     assert "Harriett Baldwin" in event.opening
     leads = [(s.title, s.lead_organisation.name) for s in event.themed_sessions]
-    assert leads == [(t[0], t[1]) for t in brief.THEMED_SESSIONS]
+    assert leads == [(t.title, t.lead) for t in brief.slots[0].sessions]
     assert "GPG" in leads[0][1] and "TBI" in leads[1][1] and "NSGI" in leads[2][1]
     # parallel sessions: one slot
     assert len({s.time_slot_id for s in event.themed_sessions}) == 1
@@ -83,3 +84,21 @@ def test_demo_admin_prints_a_login_that_works(app):
     from eventapp.auth.service import find_staff_by_email
 
     assert log_in(app.test_client(), find_staff_by_email("admin@example.org"), password).status_code == 302
+
+
+def test_the_demo_is_its_file_moved_to_eight_weeks_ahead(app, db):
+    """The demo is the shipped event file imported (one code path with `flask events import`): exported again,
+    it is the file with only its dates moved."""
+    from datetime import timedelta
+
+    from eventapp.events.setup import export_spec
+    from eventapp.models import utcnow
+
+    event = seed_demo().event
+    brief = parse_event_file(DEMO_FILE.read_text())
+    exported = export_spec(event)
+    days = (exported.starts - brief.starts).days
+    assert timedelta(weeks=8) - timedelta(days=1) <= event.starts_at - utcnow() <= timedelta(weeks=8, days=1)
+    moved = brief.shifted(timedelta(days=round((exported.starts - brief.starts) / timedelta(days=1))))
+    assert exported.__class__(**{**moved.__dict__, "registration_opens": exported.registration_opens}) == exported
+    assert days > 0 and exported.registration_opens < utcnow() < exported.registration_closes

@@ -150,3 +150,18 @@ def test_the_automatic_send_when_the_event_finishes_makes_the_default_survey(aft
     assert service.send_when_finished(after.event) == 0  # nobody twice
     service.close_now(service.get_survey(after.event))
     assert service.send_when_finished(after.event) == 0  # an organiser who closed it meant it
+
+
+def test_marking_the_event_finished_sends_the_survey_to_those_who_came(after):
+    from datetime import timedelta
+
+    from eventapp.events.lifecycle import take_step
+    from eventapp.models import EventState
+
+    take_step(after.event, "finish", now=after.event.starts_at + timedelta(hours=9))
+    assert after.event.state == EventState.FINISHED
+    survey = service.get_survey(after.event)
+    assert survey is not None and survey.questions
+    assert service.send_when_finished(after.event) == 0  # everyone who came has had it already
+    sent_to = {service.invitation_for(survey, r) is not None for r in after.came}
+    assert sent_to == {True}
