@@ -10,7 +10,7 @@ MESSAGES = {
     403: "Your account does not have permission to see this page.",
     404: "There is no page at this address. Check the link, or start again from the home page.",
     405: "That action cannot be done this way.",
-    413: "What you sent is too large.",
+    413: "What you sent is too large for this page. Shorten it and send it again.",
     429: "Too many requests in a short time. Please wait a minute and try again.",
     500: "Something went wrong on our side. It has been logged; please try again in a moment.",
 }

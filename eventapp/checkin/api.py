@@ -8,6 +8,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..extensions import limiter
 from ..models import StaffRole
+from ..request_limits import body_limit
 from . import queries, service
 from .api_auth import api_requires_role, json_error
 from .forms import CheckInRequestError, parse_check_in_request, read_json_object
@@ -19,13 +20,6 @@ bp = Blueprint("checkin_api", __name__, url_prefix="/api/events/<slug>/checkin")
 MAX_REQUEST_BYTES = 256 * 1024
 TOO_LARGE = "That request is too large to be a scan."
 NOT_STORED = (("Cache-Control", "no-store"),)  # a scan's answer is about one moment: never cached
-
-
-@bp.before_request
-def _smaller_body_limit() -> None:
-    # Werkzeug enforces it while reading, so it holds for a chunked body (no Content-Length) as well; nothing has
-    # read the body yet (the API is exempt from the global CSRF check, which would).
-    request.max_content_length = MAX_REQUEST_BYTES
 
 
 @bp.errorhandler(HTTPException)
@@ -42,6 +36,7 @@ def _json_body(body: str, status: int = 200):
 
 
 @bp.route("", methods=["POST"])
+@body_limit(MAX_REQUEST_BYTES)
 # No per-address rate limit: every call is authenticated, and at the door rush a venue's scanners all share one
 # address; nor is a 130-bit badge secret or a 256-bit token guessable by trying.
 @limiter.exempt
