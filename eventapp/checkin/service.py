@@ -1,11 +1,11 @@
 """Checking an attendee in: one function, one transaction, one answer from a fixed list; and undoing it.
 
-The hot path is a handful of indexed statements: find the registration by its badge secret (locked FOR UPDATE
-on PostgreSQL), insert the check-in with ``ON CONFLICT DO NOTHING`` against the partial unique index, write the scan log (on PostgreSQL in the same statement as the
-check-in), commit. The unique index, not a read-then-write, is what makes two scanners scanning the same badge
-at the same moment give one ``ok`` and one ``already_checked_in``: on SQLite, which serialises writers, the
-second insert waits for the first to commit and then finds the conflict; on PostgreSQL the row lock makes
-the second wait before it even looks.
+The hot path is a handful of indexed statements: find the registration by its badge secret (locked FOR UPDATE on
+PostgreSQL), insert the check-in with ``ON CONFLICT DO NOTHING`` against the partial unique index, write the scan
+log (on PostgreSQL in the same statement as the check-in), commit. The unique index, not a read-then-write, is what
+makes two scanners scanning the same badge at the same moment give one ``ok`` and one ``already_checked_in``: on
+SQLite, which serialises writers, the second insert waits for the first to commit and then finds the conflict; on
+PostgreSQL the row lock makes the second wait before it even looks.
 
 What ``wrong_session`` means: a check-in at a themed session, once assignments are published, of someone
 whose assignment in that session's time slot is a different session. The person is in the room, so the
