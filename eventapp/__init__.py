@@ -44,8 +44,10 @@ def configure(app: Flask, config_name: str | None, overrides: dict[str, Any] | N
 def register_request_reading(app: Flask) -> None:
     """How a request is read: its body within the size limits, before the CSRF check (an extension) reads a form."""
     from .request_limits import register_request_limits
+    from .url_numbers import register_url_numbers
 
     register_request_limits(app)
+    register_url_numbers(app)
 
 
 def register_extensions(app: Flask) -> None:
