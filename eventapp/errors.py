@@ -22,7 +22,6 @@ def _answer(code: int, message: str, error: str):
     if request.path.startswith(API_PREFIX):
         response = jsonify({"error": error, "message": message})
         response.status_code = code
-        response.headers["Cache-Control"] = "no-store"
         return response
     return render_template("error.html", code=code, message=message), code
 

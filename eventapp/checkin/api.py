@@ -19,7 +19,6 @@ bp = Blueprint("checkin_api", __name__, url_prefix="/api/events/<slug>/checkin")
 # A code is 30 characters; room for a hostile 10 kB one even JSON-escaped (up to 12 bytes a character).
 MAX_REQUEST_BYTES = 256 * 1024
 TOO_LARGE = "That request is too large to be a scan."
-NOT_STORED = (("Cache-Control", "no-store"),)  # a scan's answer is about one moment: never cached
 
 
 @bp.errorhandler(HTTPException)
@@ -30,9 +29,8 @@ def _json_http_error(error: HTTPException):
 
 
 def _json_body(body: str, status: int = 200):
-    return current_app.response_class(
-        body, status=status, headers=NOT_STORED, mimetype="application/json"
-    )
+    # Cache-Control: no-store, as on every staff route's answer, comes from security.py.
+    return current_app.response_class(body, status=status, mimetype="application/json")
 
 
 @bp.route("", methods=["POST"])
@@ -98,9 +96,7 @@ def counts(slug: str):
     event, error = _event_or_404(slug)
     if error:
         return error
-    response = jsonify(queries.live_counts(event.id).as_json())
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return jsonify(queries.live_counts(event.id).as_json())
 
 
 @bp.route("/<int:check_in_id>/undo", methods=["POST"])

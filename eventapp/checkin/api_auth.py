@@ -27,7 +27,6 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def json_error(status: int, error: str, message: str):
     response = jsonify({"error": error, "message": message})
     response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="eventapp check-in"'
     return response

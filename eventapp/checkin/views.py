@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.roles import requires_role
@@ -63,16 +63,11 @@ def scanners(slug: str):
         form = IssueDeviceForm(formdata=None)
     elif request.method == "POST":
         status = 400
-    response = make_response(
-        render_template(
-            "checkin/devices.html", event=event, form=form, issued=issued, devices=devices.list_devices(event),
-            revoke_form=RevokeDeviceForm(),
-        ),
-        status,
-    )
-    # The token is on this page once: no cache, proxy or back button keeps a copy.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    # The token is on this page once: no cache, proxy or back button keeps a copy (no-store, security.py).
+    return render_template(
+        "checkin/devices.html", event=event, form=form, issued=issued, devices=devices.list_devices(event),
+        revoke_form=RevokeDeviceForm(),
+    ), status
 
 
 @bp.route("/scanners/<int:device_id>/revoke", methods=["POST"])
