@@ -5,9 +5,13 @@ from __future__ import annotations
 
 import http.client
 import os
+import re
+import signal
 import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
@@ -56,12 +60,14 @@ def test_a_form_just_under_the_limit_is_still_read(client, demo_event):
     assert response.status_code == 302  # registered: the form was read whole
 
 
-def _chunked_post(base_url: str, path: str, body: bytes, content_type: str) -> tuple[int, str, str]:
+def _chunked_post(base_url: str, path: str, body: bytes, content_type: str,
+                  headers: dict | None = None) -> tuple[int, str, str]:
     parts = urlsplit(base_url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
     chunks = (body[i:i + 65_536] for i in range(0, len(body), 65_536))
     try:
-        connection.request("POST", path, body=chunks, encode_chunked=True, headers={"Content-Type": content_type})
+        connection.request("POST", path, body=chunks, encode_chunked=True,
+                           headers={"Content-Type": content_type, **(headers or {})})
         response = connection.getresponse()
         return response.status, response.getheader("Content-Type"), response.read().decode()
     finally:
@@ -103,3 +109,45 @@ def test_a_huge_content_length_is_refused_without_waiting_for_the_body(demo_even
         )
         answer = sock.recv(65_536).decode("latin-1")
     assert answer.startswith("HTTP/1.1 413")
+
+
+@pytest.fixture
+def gunicorn_url(database_url, tmp_path, demo_event):
+    """The app as deployed: gunicorn (its own settings file, one worker) on this test's database."""
+    from benchmarks._servers import free_port
+
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "limits-test-key",
+           "EVENTAPP_INSTANCE": str(tmp_path / "gunicorn"), "WEB_CONCURRENCY": "1", "MAIL_DELIVERY": "off"}
+    env.pop("TEST_DATABASE_URL", None)
+    process = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "-b", f"127.0.0.1:{port}",
+                                "wsgi:app"], env=env, cwd=ROOT, start_new_session=True,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(300):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert process.poll() is None, "gunicorn did not start"
+                time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=30)
+
+
+def test_gunicorn_refuses_a_chunked_body_over_the_limit_and_reads_one_under_it(demo_event, gunicorn_url):
+    path = f"/events/{demo_event.slug}/register"
+    status, content_type, page = _chunked_post(gunicorn_url, path, _big_registration(demo_event, 2 * LIMIT),
+                                               "application/x-www-form-urlencoded")
+    assert status == 413 and content_type.startswith("text/html") and "too large" in page
+    # CSRF is on, as deployed: the form's token and the session cookie it belongs to.
+    with urllib.request.urlopen(gunicorn_url + path) as page:
+        cookie = page.headers["Set-Cookie"].split(";")[0]
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.read().decode()).group(1)
+    head, tail = _big_registration(demo_event, 10) + b"&padding=", b"&csrf_token=" + token.encode()
+    body = head + b"p" * (LIMIT - len(head) - len(tail)) + tail  # the token last: read only if all of it is
+    assert len(body) == LIMIT
+    status, _, _ = _chunked_post(gunicorn_url, path, body, "application/x-www-form-urlencoded", {"Cookie": cookie})
+    assert status == 302  # registered
