@@ -42,7 +42,8 @@ def configure(app: Flask, config_name: str | None, overrides: dict[str, Any] | N
 
 
 def register_request_reading(app: Flask) -> None:
-    """How a request is read: its body within the size limits, before the CSRF check (an extension) reads a form."""
+    """How a request is read: its body within the size limits (before the CSRF check, an extension, reads a form)
+    and whole numbers in its URL (the int converter, before any blueprint adds a rule)."""
     from .request_limits import register_request_limits
     from .url_numbers import register_url_numbers
 
