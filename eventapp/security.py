@@ -68,6 +68,8 @@ def _no_store_personal_data(response):
     (organiser pages, lists, exports, the door list, job downloads, the check-in API), of an attendee's manage
     link, and every file download; no browser, proxy or back button keeps a copy of them.
     """
+    if NO_STORE in response.headers.get("Cache-Control", ""):
+        return response  # the view said so itself (e.g. "private, no-store")
     if (
         isinstance(declared_access(current_app.view_functions.get(request.endpoint)), tuple)
         or request.path.startswith(MANAGE_PREFIX)

@@ -83,13 +83,13 @@ def test_every_staff_and_manage_response_says_no_store(csrf_app, route_values):
     seen = _walk(client, csrf_app, values)
     personal = {r.rule for r in csrf_app.url_map.iter_rules() if r.endpoint != "static" and _personal(csrf_app, r)}
     assert len(personal) > 40  # the walk reached the organiser pages, the API and the manage link
-    missing = {rule: seen[rule] for rule in personal if seen[rule][1] != "no-store"}
+    missing = {rule: seen[rule] for rule in personal if "no-store" not in (seen[rule][1] or "")}
     assert not missing, f"personal data without Cache-Control: no-store: {missing}"
     # GETs were answered for real (not login redirects or errors), so what was checked is the page itself.
     assert seen["/organiser/events/<slug>/registrations"][0] == 200
     assert seen["/manage/<secret>"][0] == 200 and seen["/organiser/jobs/<job_id>/download"][0] == 200
     # Public pages stay cacheable.
-    assert seen["/events/<slug>"][1] != "no-store" and seen["/"][1] != "no-store"
+    assert "no-store" not in (seen["/events/<slug>"][1] or "") and "no-store" not in (seen["/"][1] or "")
 
 
 def test_logged_out_visitors_and_errors_on_those_routes_get_no_store_too(csrf_app, route_values):
@@ -98,7 +98,7 @@ def test_logged_out_visitors_and_errors_on_those_routes_get_no_store_too(csrf_ap
     seen = _walk(client, csrf_app, values)
     for rule in csrf_app.url_map.iter_rules():
         if rule.endpoint != "static" and _personal(csrf_app, rule):
-            assert seen[rule.rule][1] == "no-store", (rule.rule, seen[rule.rule])
+            assert "no-store" in (seen[rule.rule][1] or ""), (rule.rule, seen[rule.rule])
     for url in ("/manage/not-a-secret", "/manage/not-a-secret/", "/manage/x/y/z"):
         response = client.get(url)
         assert response.status_code == 404 and response.headers["Cache-Control"] == "no-store", url
