@@ -6,7 +6,7 @@ answer and nothing was written for the person in front of it. Now a nonce is uni
 (its token belongs to one event), or per event and staff member for the scanner page.
 
 Revision ID: 0004_checkin_nonce_per_device
-Revises: 0003_confirmed_count
+Revises: 0009_survey
 Create Date: 2026-12-02 10:00:00
 
 """
@@ -14,7 +14,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0004_checkin_nonce_per_device"
-down_revision = "0003_confirmed_count"
+# After the newest revision on main when this was written (0006 and 0009 were chained to 0003 first): one line
+# of revisions, whatever their numbers.
+down_revision = "0009_survey"
 branch_labels = None
 depends_on = None
 

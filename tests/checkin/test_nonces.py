@@ -135,7 +135,7 @@ def empty_database_url(tmp_path):
 
 @pytest.mark.filterwarnings("ignore:.*expression-based index")
 def test_revision_0004_goes_down_and_up_with_scans_in_place(empty_database_url, tmp_path):
-    """Down to 0003 the log keeps every row (the later of two scanners' equal nonces forgets it, as the event-wide
+    """One revision down the log keeps every row (the later of two scanners' equal nonces forgets it, as the event-wide
     constraint asks); up again, every scan is still there and the nonces are per scanner."""
     from eventapp.checkin import queries
     from eventapp.checkin.service import Scanner, check_in
@@ -154,7 +154,7 @@ def test_revision_0004_goes_down_and_up_with_scans_in_place(empty_database_url, 
         for code, scanner in zip(codes, scanners, strict=False):
             assert check_in(ref, scanner, code=code, nonce=NONCE).result == "ok"
         db.session.remove()
-        downgrade(revision="0003_confirmed_count")
+        downgrade(revision="-1")
         with db.engine.connect() as conn:
             nonces = conn.execute(text("SELECT nonce FROM scan_log ORDER BY id")).scalars().all()
             assert nonces == [NONCE, None]

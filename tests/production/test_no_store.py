@@ -54,6 +54,11 @@ def route_values(csrf_app, staff, demo_event):
         "device_id": device.id,
         "secret": people[2].manage_secret,
         "job_id": job.id,
+        "slot_id": demo_event.themed_sessions[0].time_slot_id,
+        "organisation_id": demo_event.themed_sessions[0].lead_organisation_id,
+        "change_id": 1,  # none exist: the POST is refused for its CSRF token first, and a 404 must say no-store too
+        "question_id": 1,
+        "code": "no-such-certificate",
     }
 
 
