@@ -57,6 +57,10 @@ class Config:
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
+    # The largest request body the app reads, in bytes: beyond it a 413 page, before anything is parsed, also for
+    # a chunked body. Every form is a few kilobytes (a report section's text the longest); the check-in API keeps
+    # a smaller limit of its own (eventapp/checkin/api.py).
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(1024 * 1024)))
     WTF_CSRF_TIME_LIMIT = None  # a registration form left open over lunch must still submit
     # Login throttling: this many failures for one account (or five times as many from one address)
     # within the window lock further attempts until the window has passed.

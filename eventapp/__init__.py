@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent  # templates/ and migrations/ sit 
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=None)
     configure(app, config_name, overrides)
+    register_request_reading(app)
     register_extensions(app)
     register_blueprints(app)
     register_integrations()
@@ -38,6 +39,16 @@ def configure(app: Flask, config_name: str | None, overrides: dict[str, Any] | N
         app.config["SECRET_KEY"] = persistent_secret_key(app.config["INSTANCE_DIR"])
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         os.makedirs(app.instance_path, exist_ok=True)
+
+
+def register_request_reading(app: Flask) -> None:
+    """How a request is read: its body within the size limits (before the CSRF check, an extension, reads a form)
+    and whole numbers in its URL (the int converter, before any blueprint adds a rule)."""
+    from .request_limits import register_request_limits
+    from .url_numbers import register_url_numbers
+
+    register_request_limits(app)
+    register_url_numbers(app)
 
 
 def register_extensions(app: Flask) -> None:

@@ -554,7 +554,12 @@ class ScanLog(db.Model):
 
     __tablename__ = "scan_log"
     __table_args__ = (
-        UniqueConstraint("event_id", "nonce"),
+        # A nonce is the scanner's own: unique per device, or per staff member at an event (one of the two ids is
+        # set; NULLs never conflict). Shared by the event, a second device's nonce replayed someone else's answer.
+        Index("uq_scan_log_device_nonce", "scanner_device_id", "nonce", unique=True,
+              sqlite_where=text("nonce IS NOT NULL"), postgresql_where=text("nonce IS NOT NULL")),
+        Index("uq_scan_log_staff_nonce", "event_id", "staff_user_id", "nonce", unique=True,
+              sqlite_where=text("nonce IS NOT NULL"), postgresql_where=text("nonce IS NOT NULL")),
         Index("ix_scan_log_event_at", "event_id", "at"),
     )
 

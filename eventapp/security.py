@@ -1,8 +1,11 @@
 """Response headers that make the browser enforce what the app promises (its own scripts only, no framing, no
-Referer leaking a manage link, https remembered once seen), added by a WSGI middleware to every response.
+Referer leaking a manage link, https remembered once seen), added by a WSGI middleware to every response; and
+``Cache-Control: no-store`` on every response that shows people's data.
 """
 
-from flask import Flask
+from flask import Flask, current_app, request
+
+from .auth.roles import declared_access
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -53,3 +56,24 @@ class SecurityHeaders:
 
 def register_security_headers(app: Flask) -> None:
     app.wsgi_app = SecurityHeaders(app.wsgi_app)
+    app.after_request(_no_store_personal_data)
+
+
+NO_STORE = "no-store"
+MANAGE_PREFIX = "/manage/"  # an attendee's own page, badge and forms: the secret link is the login
+
+
+def _no_store_personal_data(response):
+    """``Cache-Control: no-store`` on what shows people's data: every response of a route that declares staff roles
+    (organiser pages, lists, exports, the door list, job downloads, the check-in API), of an attendee's manage
+    link, and every file download; no browser, proxy or back button keeps a copy of them.
+    """
+    if NO_STORE in response.headers.get("Cache-Control", ""):
+        return response  # the view said so itself (e.g. "private, no-store")
+    if (
+        isinstance(declared_access(current_app.view_functions.get(request.endpoint)), tuple)
+        or request.path.startswith(MANAGE_PREFIX)
+        or response.headers.get("Content-Disposition", "").startswith("attachment")
+    ):
+        response.headers["Cache-Control"] = NO_STORE
+    return response

@@ -4,58 +4,49 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..extensions import limiter
 from ..models import StaffRole
-from ..tokens import badge_secret_from_code
+from ..request_limits import body_limit
 from . import queries, service
 from .api_auth import api_requires_role, json_error
-from .forms import CheckInRequestError, parse_check_in_request
+from .forms import CheckInRequestError, parse_check_in_request, read_json_object
+from .nonces import NONCE_REUSED
 
 bp = Blueprint("checkin_api", __name__, url_prefix="/api/events/<slug>/checkin")
 
 # A code is 30 characters; room for a hostile 10 kB one even JSON-escaped (up to 12 bytes a character).
 MAX_REQUEST_BYTES = 256 * 1024
-NOT_STORED = (("Cache-Control", "no-store"),)  # a scan's answer is about one moment: never cached
+TOO_LARGE = "That request is too large to be a scan."
 
 
 @bp.errorhandler(HTTPException)
 def _json_http_error(error: HTTPException):
+    if isinstance(error, RequestEntityTooLarge):
+        return json_error(413, "too_large", TOO_LARGE)
     return json_error(error.code or 500, error.name.lower().replace(" ", "_"), error.description or error.name)
 
 
 def _json_body(body: str, status: int = 200):
-    return current_app.response_class(
-        body, status=status, headers=NOT_STORED, mimetype="application/json"
-    )
-
-
-def _scanned_badge_secret() -> str | None:
-    """The badge secret in the request's code, for the token lookup to read its registration at the same time."""
-    if request.content_length is not None and request.content_length > MAX_REQUEST_BYTES:
-        return None
-    payload = request.get_json(force=True, silent=True)
-    code = payload.get("code") if isinstance(payload, dict) else None
-    return badge_secret_from_code(code) if isinstance(code, str) else None
+    # Cache-Control: no-store, as on every staff route's answer, comes from security.py.
+    return current_app.response_class(body, status=status, mimetype="application/json")
 
 
 @bp.route("", methods=["POST"])
+@body_limit(MAX_REQUEST_BYTES)
 # No per-address rate limit: every call is authenticated, and at the door rush a venue's scanners all share one
 # address; nor is a 130-bit badge secret or a 256-bit token guessable by trying.
 @limiter.exempt
-@api_requires_role(StaffRole.CHECKIN, allow_device_token=True, badge_secret=_scanned_badge_secret)
+@api_requires_role(StaffRole.CHECKIN, allow_device_token=True)
 def check_in(slug: str):
-    if request.content_length is not None and request.content_length > MAX_REQUEST_BYTES:
-        return json_error(413, "too_large", "That request is too large to be a scan.")
+    # The body is read only now, once the caller is known (token or login, and CSRF), and never trusted to parse.
     device = g.checkin_device
     event = device.event if device else queries.event_ref(slug)
     if event is None:
         return json_error(404, "no_such_event", "There is no event at this address.")
     try:
-        parsed = parse_check_in_request(
-            request.get_json(force=True, silent=True), allow_registration_id=device is None
-        )
+        parsed = parse_check_in_request(read_json_object(request.get_data()), allow_registration_id=device is None)
     except CheckInRequestError as error:
         return json_error(400, "bad_request", str(error))
     if device:
@@ -74,10 +65,11 @@ def check_in(slug: str):
             method=parsed.method,
             nonce=parsed.nonce,
             connection=g.checkin_connection,
-            badge=device.badge if device else None,
         )
     except service.UnknownSession as error:
         return json_error(400, "unknown_session", str(error))
+    except service.NonceReused as error:
+        return json_error(409, NONCE_REUSED, str(error))
     return _json_body(outcome.body)
 
 
@@ -104,9 +96,7 @@ def counts(slug: str):
     event, error = _event_or_404(slug)
     if error:
         return error
-    response = jsonify(queries.live_counts(event.id).as_json())
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return jsonify(queries.live_counts(event.id).as_json())
 
 
 @bp.route("/<int:check_in_id>/undo", methods=["POST"])

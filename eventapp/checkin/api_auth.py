@@ -27,7 +27,6 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 def json_error(status: int, error: str, message: str):
     response = jsonify({"error": error, "message": message})
     response.status_code = status
-    response.headers["Cache-Control"] = "no-store"
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="eventapp check-in"'
     return response
@@ -52,13 +51,10 @@ def _bearer_token() -> str | None:
     return token.strip()
 
 
-def api_requires_role(
-    *roles: StaffRole, allow_device_token: bool = False, badge_secret: Callable[[], str | None] | None = None
-) -> Callable:
+def api_requires_role(*roles: StaffRole, allow_device_token: bool = False) -> Callable:
     """Like @requires_role, for JSON endpoints; with allow_device_token, a live scanner token of the event also may.
 
-    ``badge_secret`` (the check-in): a function giving the badge secret the request scans, if any; the token's
-    lookup then reads that badge's registration too (``g.checkin_device.badge``), one statement instead of two.
+    Nothing here reads the request's body: the caller is known before anything it sent is parsed.
 
     A token request sets ``g.checkin_device`` (a DeviceAuth) and ``g.checkin_connection``, the pooled driver
     connection its token lookup ran on, for the check-in to run on too (one checkout, no ORM session: the scanner
@@ -79,7 +75,7 @@ def api_requires_role(
                 if not token:
                     return json_error(401, "invalid_token", "This scanner token is not valid, or was revoked.")
                 with DriverConnection(db.engine) as connection:
-                    device = authenticate_token(token, connection, badge_secret() if badge_secret else None)
+                    device = authenticate_token(token, connection)
                     if device is None:
                         return json_error(401, "invalid_token", "This scanner token is not valid, or was revoked.")
                     if device.event.slug != kwargs.get("slug"):

@@ -10,14 +10,13 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from types import SimpleNamespace
 
-from sqlalchemy import and_, bindparam, func, select, true, update
+from sqlalchemy import and_, bindparam, func, select, update
 
 from ..extensions import db
 from ..models import Event, ScanLog, ScannerDevice, StaffUser, utcnow
 from .driver import DriverConnection, DriverStatement
-from .service import REGISTRATION_BY_SECRET, EventRef, PrefetchedBadge
+from .service import EventRef
 
 TOKEN_PREFIX = "eacs_"  # recognisable in a config file or a leaked log: "eventapp check-in scanner"
 DEVICE_NAME_MAX = 120
@@ -107,8 +106,6 @@ class DeviceAuth:
     device_id: int
     device_name: str
     event: EventRef
-    # With authenticate_token(..., badge_secret=...): the badge read in the same statement (see there).
-    badge: PrefetchedBadge | None = None
 
 
 _device = ScannerDevice.__table__
@@ -126,42 +123,20 @@ _LIVE_DEVICE = and_(_device.c.token_hash == bindparam("token_hash"), _device.c.r
 _DEVICE_AND_EVENT = _device.join(_event, _event.c.id == _device.c.event_id)
 # Built once with a bound parameter: every scanner request starts here (see service.py on why).
 _DEVICE_BY_TOKEN_HASH = DriverStatement(select(*_DEVICE_COLUMNS).select_from(_DEVICE_AND_EVENT).where(_LIVE_DEVICE))
-# The same, with the registration holding a badge secret beside it (NULLs when none does), locked FOR UPDATE as
-# the check-in's own lookup locks it: a scan is then one read, not two, before its writes.
-_BADGE = REGISTRATION_BY_SECRET.statement.subquery("badge")
-_DEVICE_AND_BADGE = DriverStatement(
-    select(*_DEVICE_COLUMNS, *(column.label(f"badge_{column.name}") for column in _BADGE.c))
-    .select_from(_DEVICE_AND_EVENT.outerjoin(_BADGE, true()))
-    .where(_LIVE_DEVICE)
-)
 
 
-def authenticate_token(
-    token: str, connection: DriverConnection | None = None, badge_secret: str | None = None
-) -> DeviceAuth | None:
+def authenticate_token(token: str, connection: DriverConnection | None = None) -> DeviceAuth | None:
     """The live device a bearer token belongs to, with its event, in one indexed lookup; None if unknown or revoked.
 
-    With ``badge_secret``, the same statement also reads (and on PostgreSQL locks) the registration holding that
-    secret, for the check-in to use instead of reading it again: ``DeviceAuth.badge``. A token that is not live
-    gets None, and nothing about any registration.
+    Only the token: the request's body is read after this has answered (a check-in's badge is then read by the
+    check-in itself, on the same connection).
     """
     if connection is None:
         with DriverConnection(db.engine) as own:
-            return authenticate_token(token, own, badge_secret)
-    params = {"token_hash": hash_token(token)}
-    if badge_secret is None:
-        row = connection.one_or_none(_DEVICE_BY_TOKEN_HASH, params)
-    else:
-        row = connection.one_or_none(_DEVICE_AND_BADGE, {**params, "secret": badge_secret})
+            return authenticate_token(token, own)
+    row = connection.one_or_none(_DEVICE_BY_TOKEN_HASH, {"token_hash": hash_token(token)})
     if row is None:
         return None
-    badge = None
-    if badge_secret is not None:
-        found = row.badge_id is not None
-        badge = PrefetchedBadge(secret=badge_secret, registration=SimpleNamespace(
-            id=row.badge_id, event_id=row.badge_event_id, status=row.badge_status, full_name=row.badge_full_name,
-            organisation=row.badge_organisation,
-        ) if found else None)
     return DeviceAuth(
         device_id=row.id,
         device_name=row.name,
@@ -169,5 +144,4 @@ def authenticate_token(
             id=row.event_id, slug=row.slug, name=row.event_name, timezone=row.timezone,
             assignments_published=row.assignment_published_at is not None,
         ),
-        badge=badge,
     )

@@ -1,12 +1,11 @@
 """Checking an attendee in: one function, one transaction, one answer from a fixed list; and undoing it.
 
-The hot path is a handful of indexed statements: find the registration by its badge secret (locked FOR UPDATE
-on PostgreSQL; for a scanner token, in the token lookup's own statement), insert the check-in with ``ON CONFLICT
-DO NOTHING`` against the partial unique index, write the scan log (on PostgreSQL in the same statement as the
-check-in), commit. The unique index, not a read-then-write, is what makes two scanners scanning the same badge
-at the same moment give one ``ok`` and one ``already_checked_in``: on SQLite, which serialises writers, the
-second insert waits for the first to commit and then finds the conflict; on PostgreSQL the row lock makes
-the second wait before it even looks.
+The hot path is a handful of indexed statements: find the registration by its badge secret (locked FOR UPDATE on
+PostgreSQL), insert the check-in with ``ON CONFLICT DO NOTHING`` against the partial unique index, write the scan
+log (on PostgreSQL in the same statement as the check-in), commit. The unique index, not a read-then-write, is what
+makes two scanners scanning the same badge at the same moment give one ``ok`` and one ``already_checked_in``: on
+SQLite, which serialises writers, the second insert waits for the first to commit and then finds the conflict; on
+PostgreSQL the row lock makes the second wait before it even looks.
 
 What ``wrong_session`` means: a check-in at a themed session, once assignments are published, of someone
 whose assignment in that session's time slot is a different session. The person is in the room, so the
@@ -46,6 +45,7 @@ from ..models import (
 from ..templating import format_local_time
 from ..tokens import badge_secret_from_code
 from .driver import DriverConnection, DriverStatement
+from .nonces import NONCE_REUSED, NonceReused, earlier_answer
 
 
 class Result(enum.StrEnum):
@@ -95,15 +95,6 @@ class CheckInOutcome:
     @property
     def answer(self) -> dict:
         return json.loads(self.body)
-
-
-@dataclass(frozen=True)
-class PrefetchedBadge:
-    """The registration holding badge secret ``secret`` (None: nobody's), read, and on PostgreSQL locked, on the
-    check-in's connection by the statement that authenticated the scanner's token (devices.authenticate_token)."""
-
-    secret: str
-    registration: object | None  # id, event_id, status, full_name, organisation: REGISTRATION_BY_SECRET's columns
 
 
 class UnknownSession(ValueError):
@@ -202,11 +193,6 @@ EARLIER_DOOR_CHECK_IN = DriverStatement(_EARLIER_CHECK_IN.where(CheckIn.themed_s
 EARLIER_SESSION_CHECK_IN = DriverStatement(
     _EARLIER_CHECK_IN.where(CheckIn.themed_session_id == bindparam("themed_session_id"))
 )
-ANSWER_FOR_NONCE = DriverStatement(
-    select(ScanLog.result, ScanLog.response_json).where(
-        ScanLog.event_id == bindparam("event_id"), ScanLog.nonce == bindparam("nonce")
-    )
-)
 _LIVE = _check_in.c.undone_at.is_(None)
 
 _DIALECT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
@@ -248,11 +234,9 @@ def _writes(dialect_name: str) -> SimpleNamespace:
         door_check_in=DriverStatement(door),
         session_check_in=DriverStatement(session),
         scan_log=DriverStatement(new_scan_log),
-        scan_log_once=DriverStatement(
-            new_scan_log.on_conflict_do_nothing(index_elements=[_scan_log.c.event_id, _scan_log.c.nonce]).returning(
-                _scan_log.c.id
-            )
-        ),
+        # No conflict target: the nonce is unique per device or per staff member (two partial indexes), and
+        # whichever applies is the only one a new row can conflict with.
+        scan_log_once=DriverStatement(new_scan_log.on_conflict_do_nothing().returning(_scan_log.c.id)),
         one_statement=one_statement,
         door_check_in_logged=DriverStatement(_check_in_and_log(door)) if one_statement else None,
         session_check_in_logged=DriverStatement(_check_in_and_log(session)) if one_statement else None,
@@ -272,7 +256,7 @@ def _check_in_and_log(check_in_insert):
     log = (
         postgresql.insert(_scan_log)
         .from_select([*_LOG_COLUMNS, *_LOG_ANSWER_COLUMNS], select(*params, check_in.c.id, body))
-        .on_conflict_do_nothing(index_elements=[_scan_log.c.event_id, _scan_log.c.nonce])
+        .on_conflict_do_nothing()  # the scanner's nonce already logged (see _write_scan_log)
         .returning(_scan_log.c.id)
         .cte("new_scan_log")
     )
@@ -289,17 +273,16 @@ def check_in(
     method: str = "scan",
     nonce: str | None = None,
     connection: DriverConnection | None = None,
-    badge: PrefetchedBadge | None = None,
 ) -> CheckInOutcome:
     """Check the holder of ``code`` (or, from a name search, ``registration_id``) in at the door or a session.
 
-    Commits: the check-in and its scan log row are one transaction. A ``nonce`` already in the scan log for this
-    event is answered from the log without writing anything again.
+    Commits: the check-in and its scan log row are one transaction. A ``nonce`` this scanner (device, or staff
+    member at this event) already sent with the same code and session is answered from the log without writing
+    anything again; sent with another code or session it raises NonceReused, with only the refusal logged.
 
     Runs on ``connection`` when given (the API request's, which its token lookup used), else on one of its own:
     a driver connection, not the ORM session, whose per-request bookkeeping costs more than the statements here
-    (see driver.py and benchmarks/checkin.py). Nothing the caller has not committed is seen. ``badge``, from the
-    same connection's token lookup, saves reading the registration again when its secret is the code's.
+    (see driver.py and benchmarks/checkin.py). Nothing the caller has not committed is seen.
     """
     if (code is None) == (registration_id is None):
         raise ValueError("check_in needs a code or a registration id, not both")
@@ -307,23 +290,27 @@ def check_in(
         raise ValueError(f"method must be one of {METHODS}")
     if connection is None:
         with DriverConnection(db.engine) as own:
-            return _check_in_on(own, event, scanner, code, registration_id, themed_session_id, method, nonce, None)
-    return _check_in_on(connection, event, scanner, code, registration_id, themed_session_id, method, nonce, badge)
+            return _check_in_on(own, event, scanner, code, registration_id, themed_session_id, method, nonce)
+    return _check_in_on(connection, event, scanner, code, registration_id, themed_session_id, method, nonce)
 
 
 def _check_in_on(
     conn: DriverConnection, event: EventRef, scanner: Scanner, code: str | None, registration_id: int | None,
-    themed_session_id: int | None, method: str, nonce: str | None, badge: PrefetchedBadge | None,
+    themed_session_id: int | None, method: str, nonce: str | None,
 ) -> CheckInOutcome:
     try:
-        outcome = _decide_and_write(
-            conn, event, scanner, code, registration_id, themed_session_id, method, nonce, badge
-        )
+        outcome = _decide_and_write(conn, event, scanner, code, registration_id, themed_session_id, method, nonce)
         if outcome is None:
             # This nonce was answered before (a scanner retrying after a dropped connection): undo whatever this
-            # attempt wrote and give the earlier answer again.
+            # attempt wrote and give the earlier answer again, if it was this same scan.
             conn.rollback()
-            outcome = _replay(conn, event.id, nonce)
+            excerpt = _excerpt(code, registration_id, method)
+            try:
+                outcome = _replay(conn, event.id, scanner, nonce, excerpt, themed_session_id)
+            except NonceReused as refusal:
+                _log_refused_nonce(conn, event, scanner, excerpt, themed_session_id, str(refusal))
+                conn.commit()
+                raise
             conn.rollback()
         else:
             conn.commit()
@@ -335,7 +322,7 @@ def _check_in_on(
 
 def _decide_and_write(
     conn: DriverConnection, event: EventRef, scanner: Scanner, code: str | None, registration_id: int | None,
-    themed_session_id: int | None, method: str, nonce: str | None, badge: PrefetchedBadge | None,
+    themed_session_id: int | None, method: str, nonce: str | None,
 ) -> CheckInOutcome | None:
     """The answer, with the check-in and the scan log row written; None when the nonce is already in the log.
 
@@ -347,19 +334,14 @@ def _decide_and_write(
     now = utcnow()
 
     secret = None
+    excerpt = _excerpt(code, registration_id, method)
     if registration_id is not None:
-        excerpt = f"#{registration_id} ({method})"
         row = conn.one_or_none(REGISTRATION_BY_ID, {"registration_id": registration_id})
         if row is not None and row.event_id != event.id:
             row = None  # a search only ever offers this event's people
     else:
-        excerpt = code_excerpt(code)
         secret = badge_secret_from_code(code)
-        row = None
-        if badge is not None and secret is not None and badge.secret == secret:
-            row = badge.registration
-        elif secret is not None:
-            row = conn.one_or_none(REGISTRATION_BY_SECRET, {"secret": secret})
+        row = conn.one_or_none(REGISTRATION_BY_SECRET, {"secret": secret}) if secret is not None else None
 
     log = {
         "event_id": event.id,
@@ -565,11 +547,33 @@ def _write_scan_log(conn: DriverConnection, values: dict) -> bool:
     return conn.one_or_none(writes.scan_log_once, values) is not None
 
 
-def _replay(conn: DriverConnection, event_id: int, nonce: str) -> CheckInOutcome:
-    result, body = conn.one(ANSWER_FOR_NONCE, {"event_id": event_id, "nonce": nonce})
+def _excerpt(code: str | None, registration_id: int | None, method: str) -> str:
+    """What the scan log keeps of what was scanned: the code's excerpt, or the registration a search picked."""
+    return code_excerpt(code) if registration_id is None else f"#{registration_id} ({method})"
+
+
+def _replay(
+    conn: DriverConnection, event_id: int, scanner: Scanner, nonce: str, excerpt: str, themed_session_id: int | None
+) -> CheckInOutcome:
+    result, body = earlier_answer(
+        conn, event_id, scanner.scanner_device_id, scanner.staff_user_id, nonce, excerpt, themed_session_id
+    )
     answer = json.loads(body)
     answer["replayed"] = True
     return CheckInOutcome(result=Result(result), body=_COMPACT_JSON.encode(answer), replayed=True)
+
+
+def _log_refused_nonce(
+    conn: DriverConnection, event: EventRef, scanner: Scanner, excerpt: str, themed_session_id: int | None,
+    message: str,
+) -> None:
+    """The refused scan in the log (without its nonce, which is the earlier scan's), for the organiser to see."""
+    _write_scan_log(conn, {
+        "event_id": event.id, "at": utcnow(), "code_excerpt": excerpt, "result": NONCE_REUSED,
+        "registration_id": None, "themed_session_id": themed_session_id, "staff_user_id": scanner.staff_user_id,
+        "scanner_device_id": scanner.scanner_device_id, "nonce": None, "check_in_id": None,
+        "response_json": _COMPACT_JSON.encode({"error": NONCE_REUSED, "message": message}),
+    })
 
 
 class UndoResult(enum.StrEnum):

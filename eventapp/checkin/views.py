@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.roles import requires_role
 from ..events import service as events
 from ..models import StaffRole
+from ..url_numbers import int_arg
 from . import devices, queries, service
 from .forms import IssueDeviceForm, RevokeDeviceForm, UndoCheckInForm
 
@@ -25,9 +26,9 @@ def scanner(slug: str):
 @requires_role(StaffRole.CHECKIN)
 def log(slug: str):
     event = events.get_event_or_404(slug)
-    page = request.args.get("page", 1, type=int) or 1
     return render_template(
-        "checkin/log.html", event=event, log=queries.scan_log_page(event.id, page), undo_form=UndoCheckInForm()
+        "checkin/log.html", event=event, log=queries.scan_log_page(event.id, int_arg("page", 1)),
+        undo_form=UndoCheckInForm(),
     )
 
 
@@ -35,6 +36,7 @@ def log(slug: str):
 @requires_role(StaffRole.CHECKIN)
 def undo(slug: str, check_in_id: int):
     event = events.get_event_or_404(slug)
+    page = int_arg("page", 1)  # the log page to go back to; a bad one refuses before anything is undone
     form = UndoCheckInForm()
     if form.validate_on_submit():
         result = service.undo_check_in(event.id, check_in_id, current_user.id)
@@ -46,7 +48,7 @@ def undo(slug: str, check_in_id: int):
             }[result],
             "info",
         )
-    return redirect(url_for("checkin.log", slug=event.slug, page=request.args.get("page", 1, type=int)))
+    return redirect(url_for("checkin.log", slug=event.slug, page=page))
 
 
 @bp.route("/scanners", methods=["GET", "POST"])
@@ -61,16 +63,11 @@ def scanners(slug: str):
         form = IssueDeviceForm(formdata=None)
     elif request.method == "POST":
         status = 400
-    response = make_response(
-        render_template(
-            "checkin/devices.html", event=event, form=form, issued=issued, devices=devices.list_devices(event),
-            revoke_form=RevokeDeviceForm(),
-        ),
-        status,
-    )
-    # The token is on this page once: no cache, proxy or back button keeps a copy.
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    # The token is on this page once: no cache, proxy or back button keeps a copy (no-store, security.py).
+    return render_template(
+        "checkin/devices.html", event=event, form=form, issued=issued, devices=devices.list_devices(event),
+        revoke_form=RevokeDeviceForm(),
+    ), status
 
 
 @bp.route("/scanners/<int:device_id>/revoke", methods=["POST"])

@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from ..auth.roles import requires_role
 from ..models import OrganisationKind, PartnerRole, StaffRole
+from ..url_numbers import MAX_ID, int_arg
 from . import editing, programme
 from . import service as events
 from .forms import ConfirmForm, LocalTimes, PartnerForm, SessionForm, SlotForm
@@ -53,8 +54,8 @@ def partners(slug: str):
                 return redirect(url_for("programme.partners", slug=slug), 303)
         else:
             status = 400
-    elif request.args.get("edit", "").isdigit():
-        organisation = next((o for o in event.partners if o.id == int(request.args["edit"])), None)
+    elif edit_id := int_arg("edit", 0, maximum=MAX_ID):
+        organisation = next((o for o in event.partners if o.id == edit_id), None)
         if organisation is not None:
             link = next(link for link in event.partner_links if link.organisation_id == organisation.id)
             form.process(data={"name": organisation.name, "short_name": organisation.short_name,

@@ -10,6 +10,7 @@ from ..events import service as events
 from ..extensions import limiter
 from ..mail import service as mail
 from ..models import RegistrationStatus, StaffRole
+from ..url_numbers import int_arg
 from . import service
 from .forms import AttendeeForm, CancelForm, CapacityForm, ConfirmForm, RegistrationForm, ResendLinkForm
 
@@ -203,12 +204,6 @@ def cancel(secret: str):
 # --- organisers -----------------------------------------------------------------------------------------------
 
 
-def _page_number() -> int:
-    """?page=N, anything else (missing, not a number, absurd) the first page."""
-    page = request.args.get("page", "1")
-    return int(page) if page.isdigit() and 0 < int(page) < 1_000_000 else 1
-
-
 @bp.route("/organiser/events/<slug>/registrations")
 @requires_role(StaffRole.ADMIN)
 def registrations(slug: str):
@@ -219,7 +214,7 @@ def registrations(slug: str):
     return render_template(
         "registration/organiser_list.html",
         event=event,
-        page=service.list_registrations(event, query=query, status=status, page=_page_number()),
+        page=service.list_registrations(event, query=query, status=status, page=int_arg("page", 1)),
         query=query,
         status=status_value if status else "",
     )
@@ -243,7 +238,7 @@ def waitlist(slug: str):
     return render_template(
         "registration/organiser_waitlist.html",
         event=event,
-        entries=service.waiting_list(event, page=_page_number()),
+        entries=service.waiting_list(event, page=int_arg("page", 1)),
         overview=events.event_overview(event),
         capacity_form=capacity_form,
         promote_form=ConfirmForm(prefix="promote"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from eventapp.checkin.nonces import NonceReused
 from eventapp.checkin.service import Result, Scanner, UndoResult, UnknownSession, check_in, undo_check_in
 from eventapp.extensions import db
 from eventapp.models import (
@@ -197,11 +198,13 @@ def test_a_repeated_nonce_is_answered_from_the_log_without_writing(event_ref, pe
     assert check_in(event_ref, scanner, code=code_of(people[7]), nonce="n-2").result == Result.ALREADY_CHECKED_IN
 
 
-def test_a_replayed_nonce_undoes_nothing_even_for_another_badge(event_ref, people, scanner):
+def test_a_nonce_reused_for_another_badge_is_refused_and_writes_no_check_in(event_ref, people, scanner):
     check_in(event_ref, scanner, code="garbage", nonce="n-3")
-    replay = check_in(event_ref, scanner, code=code_of(people[8]), nonce="n-3")
-    assert replay.result == Result.UNKNOWN_CODE and replay.replayed
+    with pytest.raises(NonceReused):
+        check_in(event_ref, scanner, code=code_of(people[8]), nonce="n-3")
     assert not _live_check_ins(people[8].id)
+    rows = db.session.execute(select(ScanLog.result, ScanLog.nonce).order_by(ScanLog.id)).all()
+    assert rows == [("unknown_code", "n-3"), ("nonce_reused", None)]  # the refusal is logged, without the nonce
 
 
 def test_every_scan_is_logged_with_an_excerpt_of_what_was_scanned(event_ref, people, scanner, checkin_user):

@@ -158,4 +158,4 @@ def test_a_long_waiting_list_is_paged_with_places_in_the_queue(app, client, demo
     rows = re.findall(r"<td>(\d+)</td>\s*<td><a [^>]*>([^<]+)</a>", second)
     assert [int(n) for n, _ in rows] == list(range(101, 131))
     assert rows[-1][1] == "Queued Person 129"
-    assert client.get(url + "?page=nonsense").status_code == 200
+    assert client.get(url + "?page=nonsense").status_code == 400  # a plain sentence, not a guess (url_numbers)
