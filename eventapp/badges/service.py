@@ -119,15 +119,27 @@ def badge_qr_svgs(registrations: Sequence[Registration], workers: int | None = N
     made = qr.qr_svgs([code for _, code in missing], workers)
     rows = [{"code": code, "registration_id": registration_id, "svg": svg}
             for (registration_id, code), svg in zip(missing, made, strict=True)]
-    try:
-        with db.session.begin_nested():
-            for start in range(0, len(rows), 1000):
-                db.session.execute(insert(BadgeQr), rows[start:start + 1000])
-    except IntegrityError:
-        pass  # a print running beside this one kept some of these codes first: the same symbols
+    _keep(rows)
     db.session.commit()
     kept.update((row["code"], row["svg"]) for row in rows)
     return kept
+
+
+def _keep(rows: list[dict]) -> None:
+    """Insert the made QR codes, less those a print running beside this one kept first (the same symbols)."""
+    for _ in range(3):
+        try:
+            with db.session.begin_nested():
+                for start in range(0, len(rows), 1000):
+                    db.session.execute(insert(BadgeQr), rows[start:start + 1000])
+            return
+        except IntegrityError:
+            codes = [row["code"] for row in rows]
+            present = set()
+            for start in range(0, len(codes), 1000):
+                chunk = codes[start:start + 1000]
+                present.update(db.session.scalars(select(BadgeQr.code).where(BadgeQr.code.in_(chunk))))
+            rows = [row for row in rows if row["code"] not in present]
 
 
 def _with_badge_details():
