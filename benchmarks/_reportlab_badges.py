@@ -145,10 +145,10 @@ def draw_badge(canvas: Canvas, view: L.BadgeView, sheet: L.SheetLayout) -> None:
                 for line in simpleSplit(session.detail, _font(session.detail, False), detail_size, side_width):
                     y -= detail_size * 1.2
                     canvas.drawString(side_left, y + 1, line)
-    number_left, baseline = L.registration_number_mm(sheet, view.cell)
     canvas.setFillColor(GREY)
     canvas.setFont("latin", L.CODE_SIZE_PT)
-    canvas.drawString(number_left * mm, page_height - baseline * mm, f"#{view.badge.registration_id}")
+    baseline = page_height - (qr_top + qr_size - 1.5) * mm
+    canvas.drawString(side_left, baseline, f"#{view.badge.registration_id}")
 
 
 def render(badges: list[L.BadgeData], out: Path, layout: str = "a4-4up") -> int:
