@@ -204,9 +204,9 @@ def geometry_css(layout: SheetLayout) -> str:
     elements with the same classes, but computes it afresh for every element with a style
     attribute, which made styling several times slower.
     """
-    side_left = INSET_MM + QR_SIZE_MM + QR_GAP_MM
-    qr_top = qr_top_mm(layout)
-    number_top = qr_top + QR_SIZE_MM - CODE_LINE_MM
+    qr_left, qr_top, qr_size = qr_box_mm(layout, 0)  # cell 0's box on the page is the box in any cell
+    side_left = qr_left + qr_size + QR_GAP_MM
+    number_top = qr_top + qr_size - CODE_LINE_MM
     rules = [
         f"@page {{ size: {layout.page_width_mm}mm {layout.page_height_mm}mm; margin: 0 }}",
         f".page {{ width: {layout.page_width_mm}mm; height: {layout.page_height_mm}mm }}",
@@ -215,7 +215,7 @@ def geometry_css(layout: SheetLayout) -> str:
         f" height: {HEADER_HEIGHT_MM}mm; padding: 0 {HEADER_PADDING_MM}mm; box-sizing: border-box }}",
         f".body {{ left: {INSET_MM}mm; width: {text_width_mm(layout)}mm; top: {BODY_TOP_MM}mm }}",
         f".side {{ left: {side_left}mm; top: {qr_top}mm; width: {side_width_mm(layout)}mm }}",
-        f".qr {{ left: {INSET_MM}mm; top: {qr_top}mm; width: {QR_SIZE_MM}mm; height: {QR_SIZE_MM}mm }}",
+        f".qr {{ left: {qr_left}mm; top: {qr_top}mm; width: {qr_size}mm; height: {qr_size}mm }}",
         f".number {{ left: {side_left}mm; top: {number_top}mm; width: {side_width_mm(layout)}mm;"
         f" height: {CODE_LINE_MM}mm; font-size: {CODE_SIZE_PT}pt; line-height: {CODE_LINE_MM}mm }}",
     ]

@@ -80,16 +80,14 @@ def badge_data(registration: Registration, event: Event, qr_svg: str | None = No
 # --- QR codes: made once per badge code, kept in badge_qr ------------------------------------------------
 
 
-def issue_badge_qr(registration: Registration) -> str:
+def issue_badge_qr(registration: Registration) -> None:
     """Make the QR code of the registration's current badge code and keep it in place of its old code's.
 
-    Called where a badge code is issued, in the caller's transaction (the caller commits).
+    Called where a badge code is issued (reissue_badge), in the caller's transaction (the caller commits).
     """
     code = badge_code(registration.badge_secret)
-    svg = qr.qr_svg(code)
     db.session.execute(delete(BadgeQr).where(BadgeQr.registration_id == registration.id))
-    db.session.add(BadgeQr(code=code, registration_id=registration.id, svg=svg))
-    return svg
+    db.session.add(BadgeQr(code=code, registration_id=registration.id, svg=qr.qr_svg(code)))
 
 
 def kept_qr_svgs(registrations: Sequence[Registration]) -> dict[str, str]:
