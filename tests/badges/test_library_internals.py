@@ -175,7 +175,20 @@ def violations(source: str, module: str, where: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize("path", MODULES, ids=lambda path: str(path.relative_to(PACKAGE.parent)))
+# Known, and being taken out under issue 16 by another change: the report's URL fetcher sets URLFetcher's private
+# attributes instead of calling its __init__. strict: this fails as soon as that is gone, so the mark goes too.
+PENDING = {
+    "eventapp/report/pdf.py": "issue 16: the report's URL fetcher moves to a shared module through URLFetcher's API",
+}
+
+
+def _module_case(path: Path):
+    where = str(path.relative_to(PACKAGE.parent))
+    marks = [pytest.mark.xfail(reason=PENDING[where], strict=True)] if where in PENDING else []
+    return pytest.param(path, id=where, marks=marks)
+
+
+@pytest.mark.parametrize("path", [_module_case(path) for path in MODULES])
 def test_no_module_reaches_into_library_internals(path):
     where = str(path.relative_to(PACKAGE.parent))
     assert violations(path.read_text(encoding="utf-8"), _module_name(path), where) == []
