@@ -1,7 +1,7 @@
 """badge QR codes kept: each badge code's QR symbol as SVG, made once instead of at every print
 
 Revision ID: 0008_badge_qr
-Revises: 0003_confirmed_count
+Revises: 0009_survey
 Create Date: 2026-12-07 07:00:00
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_badge_qr"
-down_revision = "0003_confirmed_count"
+down_revision = "0009_survey"
 branch_labels = None
 depends_on = None
 
