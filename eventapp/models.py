@@ -385,6 +385,20 @@ class ReplacedBadge(db.Model):
     replaced_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class BadgeQr(db.Model):
+    """A badge code's QR symbol as SVG, made once when the code is issued (or first printed) and kept.
+
+    Keyed by the code itself, so a badge can only ever be drawn with the QR code of its current code:
+    a code re-issued by any means simply has no row yet.
+    """
+
+    __tablename__ = "badge_qr"
+
+    code: Mapped[str] = mapped_column(String(80), primary_key=True)
+    registration_id: Mapped[int] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"), index=True)
+    svg: Mapped[str] = mapped_column(Text)
+
+
 class SessionPreference(db.Model):
     __tablename__ = "session_preference"
     __table_args__ = (

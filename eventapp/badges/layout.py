@@ -1,20 +1,33 @@
-"""What goes on a badge and where: badge data, names, text fitting, print order and sheet geometry.
+"""What goes on a badge and where: badge data, sheet geometry, and each badge's texts fitted to it.
 
 Pure functions over plain data: no database, no Flask, no WeasyPrint. The template and the
-renderer take every size and position from here.
+stylesheet take every size and position from here (fitting.py sizes the texts, names.py picks
+the name printed largest).
 """
 
 from __future__ import annotations
 
-import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Literal
 
-Direction = Literal["ltr", "rtl"]
-SortOrder = Literal["surname", "organisation", "session"]
-SORT_ORDERS: tuple[SortOrder, ...] = ("surname", "organisation", "session")
+from .fitting import (
+    DATE,
+    DETAIL_RATIO,
+    EVENT,
+    FULL,
+    GIVEN,
+    ORGANISATION,
+    PT_PER_MM,
+    SESSION,
+    Direction,
+    FittedText,
+    collapse,
+    estimate_lines,
+    fit_text,
+    text_direction,
+)
+from .names import emphasised_name
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,7 +48,8 @@ class BadgeData:
     or the whole name for names written without spaces (Chinese, Japanese). family_name, when
     known, is what "by surname" sorts on. direction forces "ltr" or "rtl" for the name and
     organisation; by default each text takes the direction of its first strong letter.
-    sessions accepts BadgeSession or plain titles, and is stored as a tuple.
+    sessions accepts BadgeSession or plain titles, and is stored as a tuple. qr_svg is the code's QR
+    symbol as qr.qr_svg() made it when the code was issued; without it the renderer makes it.
     """
 
     registration_id: int | str
@@ -48,6 +62,7 @@ class BadgeData:
     given_name: str | None = None
     family_name: str | None = None
     direction: Direction | None = None
+    qr_svg: str | None = None
 
     def __post_init__(self) -> None:
         sessions = tuple(s if isinstance(s, BadgeSession) else BadgeSession(str(s)) for s in self.sessions)
@@ -148,12 +163,6 @@ def qr_box_mm(layout: SheetLayout, cell: int) -> tuple[float, float, float]:
     return left + INSET_MM, top + qr_top_mm(layout), QR_SIZE_MM
 
 
-def registration_number_mm(layout: SheetLayout, cell: int) -> tuple[float, float]:
-    """(left, baseline) on the page of the registration number, at the foot of the sessions column."""
-    left, top = layout.cell_origin_mm(cell)
-    return left + INSET_MM + QR_SIZE_MM + QR_GAP_MM, top + qr_top_mm(layout) + QR_SIZE_MM - 1.5
-
-
 def cut_marks_mm(
     layout: SheetLayout, length_mm: float = 4.0, margin_mm: float = 5.0, thickness_mm: float = 0.25
 ) -> list[tuple[float, float, float, float]]:
@@ -195,8 +204,9 @@ def geometry_css(layout: SheetLayout) -> str:
     elements with the same classes, but computes it afresh for every element with a style
     attribute, which made styling several times slower.
     """
-    side_left = INSET_MM + QR_SIZE_MM + QR_GAP_MM
-    qr_top = qr_top_mm(layout)
+    qr_left, qr_top, qr_size = qr_box_mm(layout, 0)  # cell 0's box on the page is the box in any cell
+    side_left = qr_left + qr_size + QR_GAP_MM
+    number_top = qr_top + qr_size - CODE_LINE_MM
     rules = [
         f"@page {{ size: {layout.page_width_mm}mm {layout.page_height_mm}mm; margin: 0 }}",
         f".page {{ width: {layout.page_width_mm}mm; height: {layout.page_height_mm}mm }}",
@@ -205,6 +215,9 @@ def geometry_css(layout: SheetLayout) -> str:
         f" height: {HEADER_HEIGHT_MM}mm; padding: 0 {HEADER_PADDING_MM}mm; box-sizing: border-box }}",
         f".body {{ left: {INSET_MM}mm; width: {text_width_mm(layout)}mm; top: {BODY_TOP_MM}mm }}",
         f".side {{ left: {side_left}mm; top: {qr_top}mm; width: {side_width_mm(layout)}mm }}",
+        f".qr {{ left: {qr_left}mm; top: {qr_top}mm; width: {qr_size}mm; height: {qr_size}mm }}",
+        f".number {{ left: {side_left}mm; top: {number_top}mm; width: {side_width_mm(layout)}mm;"
+        f" height: {CODE_LINE_MM}mm; font-size: {CODE_SIZE_PT}pt; line-height: {CODE_LINE_MM}mm }}",
     ]
     for cell in range(layout.per_page):
         left, top = layout.cell_origin_mm(cell)
@@ -217,217 +230,6 @@ def geometry_css(layout: SheetLayout) -> str:
     tallest = int(max(body_height_mm(layout), HEADER_HEIGHT_MM)) + 1
     rules += [f".pad-{mm} {{ padding-top: {mm}mm }}" for mm in range(tallest)]
     return "\n".join(rules) + "\n"
-
-
-# --- Text measurement and fitting -------------------------------------------------------------
-
-PT_PER_MM = 72 / 25.4
-
-
-def _char_em(char: str) -> float:
-    """Rough advance of one character in em for a bold sans face, erring wide."""
-    if unicodedata.east_asian_width(char) in ("W", "F"):
-        return 1.0
-    category = unicodedata.category(char)
-    if category in ("Mn", "Me", "Cf"):
-        return 0.0
-    if char == " ":
-        return 0.27
-    if char in "iljtfrI.,;:'!|()[]-\u2019":
-        return 0.36
-    if category == "Lu" or char in "mwMW@%":
-        return 0.76
-    return 0.62
-
-
-@lru_cache(maxsize=8192)
-def text_em(text: str) -> float:
-    return sum(_char_em(c) for c in text)
-
-
-def estimate_lines(text: str, size_pt: float, width_mm: float) -> int:
-    """Lines the text takes at this size in a box this wide, wrapping greedily at spaces.
-
-    A word wider than the box breaks anywhere (CSS overflow-wrap: anywhere), as do runs of
-    Chinese or Japanese characters, which have no spaces.
-    """
-    width_em = width_mm * PT_PER_MM / size_pt
-    space = _char_em(" ")
-    lines, used = 0, 0.0
-    for word in text.split():
-        word_em = text_em(word)
-        if lines and used + space + word_em <= width_em:
-            used += space + word_em
-            continue
-        full, remainder = divmod(word_em, width_em)
-        lines += int(full) + (1 if remainder else 0)
-        used = remainder if remainder else width_em
-    return max(lines, 1)
-
-
-@dataclass(frozen=True, slots=True)
-class TextStyle:
-    """A text's sizes, largest first: it is set in the largest at which it fits in max_lines."""
-
-    name: str
-    sizes_pt: tuple[float, ...]
-    max_lines: int
-    line_height: float = 1.15
-
-
-@dataclass(frozen=True, slots=True)
-class FittedText:
-    text: str
-    css_class: str
-    direction: Direction
-    lines: int
-    height_mm: float
-
-
-GIVEN = TextStyle("given", (36, 32, 28, 24, 21, 18, 16, 14), max_lines=2, line_height=1.1)
-FULL = TextStyle("full", (17, 15, 13.5, 12, 11, 10, 9), max_lines=2)
-ORGANISATION = TextStyle("org", (14, 12.5, 11, 10, 9, 8), max_lines=3)
-EVENT = TextStyle("event", (15, 13.5, 12, 11, 10, 9), max_lines=2, line_height=1.1)
-DATE = TextStyle("date", (9, 8), max_lines=1, line_height=1.25)
-SESSION = TextStyle("session", (10, 9, 8.5, 8, 7.5, 7, 6.5), max_lines=3)
-DETAIL_RATIO = 0.8  # a session's time and room line, relative to its title
-TEXT_STYLES = (GIVEN, FULL, ORGANISATION, EVENT, DATE, SESSION)
-
-
-def size_class(style: TextStyle, step: int) -> str:
-    return f"{style.name}-{step}"
-
-
-def size_class_css() -> str:
-    """A CSS class for every size of every text style, so sizes are written down once, here."""
-    rules = []
-    for style in TEXT_STYLES:
-        for step, size in enumerate(style.sizes_pt):
-            rules.append(
-                f".{size_class(style, step)} {{ font-size: {size}pt; line-height: {style.line_height} }}"
-            )
-        if style is SESSION:
-            rules += [
-                f".detail-{step} {{ font-size: {round(size * DETAIL_RATIO, 2)}pt; line-height: 1.2 }}"
-                for step, size in enumerate(style.sizes_pt)
-            ]
-    return "\n".join(rules) + "\n"
-
-
-def text_direction(text: str, default: Direction = "ltr") -> Direction:
-    """The direction of the first strong character: what HTML's dir="auto" does, which WeasyPrint lacks."""
-    for char in text:
-        bidi = unicodedata.bidirectional(char)
-        if bidi == "L":
-            return "ltr"
-        if bidi in ("R", "AL"):
-            return "rtl"
-    return default
-
-
-def fit_text(
-    text: str, style: TextStyle, width_mm: float, min_step: int = 0, direction: Direction | None = None
-) -> FittedText:
-    """The text at the largest size (from step min_step down) at which it fits in max_lines.
-
-    At the smallest size it takes as many lines as it needs: it wraps, it is never cut.
-    """
-    last = len(style.sizes_pt) - 1
-    step = min(min_step, last)
-    while True:
-        size = style.sizes_pt[step]
-        lines = estimate_lines(text, size, width_mm)
-        if lines <= style.max_lines or step == last:
-            break
-        step += 1
-    return FittedText(
-        text=text,
-        css_class=size_class(style, step),
-        direction=direction or text_direction(text),
-        lines=lines,
-        height_mm=lines * size * style.line_height / PT_PER_MM,
-    )
-
-
-# --- Names ------------------------------------------------------------------------------------
-
-
-def _collapse(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _written_without_spaces(text: str) -> bool:
-    """Chinese, Japanese and similar names: kept whole, never split at a guessed boundary."""
-    return any(unicodedata.east_asian_width(c) in ("W", "F") for c in text)
-
-
-def emphasised_name(badge: BadgeData) -> tuple[str, str]:
-    """(the part printed largest, the full name printed under it, or "" when that would repeat it).
-
-    The full name is kept whole underneath in its own order, so a wrong guess at the given name
-    never loses or reorders any part of anyone's name.
-    """
-    full = _collapse(badge.full_name)
-    given = _collapse(badge.given_name or "")
-    family = _collapse(badge.family_name or "")
-    if given and given in full:
-        emphasis = given
-    elif family and family in full and family != full:
-        emphasis = _collapse(full.replace(family, " ", 1))
-    elif _written_without_spaces(full) or " " not in full:
-        emphasis = full
-    else:
-        emphasis = full.split(" ", 1)[0]
-    return emphasis, ("" if emphasis == full else full)
-
-
-def surname(badge: BadgeData) -> str:
-    """The family name as best known: given, or the full name less the given name, or its last word."""
-    full = _collapse(badge.full_name)
-    if badge.family_name and badge.family_name.strip():
-        return _collapse(badge.family_name)
-    given = _collapse(badge.given_name or "")
-    if given and given in full and given != full:
-        return _collapse(full.replace(given, " ", 1))
-    if _written_without_spaces(full) or " " not in full:
-        return full
-    return full.rsplit(" ", 1)[1]
-
-
-# --- Print order ------------------------------------------------------------------------------
-
-
-def collation_key(text: str) -> str:
-    """Case- and accent-insensitive: Álvarez sorts with Alvarez, not after Zhu."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).strip()
-
-
-def _blank_last(text: str) -> tuple[bool, str]:
-    key = collation_key(text)
-    return (key == "", key)
-
-
-def _surname_key(badge: BadgeData) -> tuple:
-    return (_blank_last(surname(badge)), collation_key(badge.full_name), str(badge.registration_id))
-
-
-def order_badges(badges: Iterable[BadgeData], by: SortOrder = "surname") -> list[BadgeData]:
-    """The badges in print order: by surname, by organisation, or by (first) session.
-
-    Ties fall back to surname, full name, then registration id, so the order is total and a
-    reprint comes out the same. Badges without an organisation or session sort last.
-    """
-    if by == "surname":
-        return sorted(badges, key=_surname_key)
-    if by == "organisation":
-        return sorted(badges, key=lambda b: (_blank_last(b.organisation), _surname_key(b)))
-    if by == "session":
-        return sorted(
-            badges, key=lambda b: (_blank_last(b.sessions[0].title if b.sessions else ""), _surname_key(b))
-        )
-    raise ValueError(f"unknown badge order {by!r}; choose one of {', '.join(SORT_ORDERS)}")
-
 
 # --- One badge, ready for the template ----------------------------------------------------------
 
@@ -476,14 +278,14 @@ def fit_header(badge: BadgeData, layout: SheetLayout) -> Header:
 @lru_cache(maxsize=64)
 def _fit_header(event_name: str, event_date: str, layout: SheetLayout) -> Header:
     width = text_width_mm(layout) - 2 * HEADER_PADDING_MM
-    event = fit_text(_collapse(event_name), EVENT, width)
-    date = fit_text(_collapse(event_date), DATE, width)
+    event = fit_text(collapse(event_name), EVENT, width)
+    date = fit_text(collapse(event_date), DATE, width)
     used = event.height_mm + date.height_mm + 0.6
     return Header(event, date, max(0, int((HEADER_HEIGHT_MM - used) / 2)))
 
 
 def _session_detail(session: BadgeSession) -> str:
-    return " · ".join(part for part in (_collapse(session.when), _collapse(session.room)) if part)
+    return " · ".join(part for part in (collapse(session.when), collapse(session.room)) if part)
 
 
 @lru_cache(maxsize=256)
@@ -498,7 +300,7 @@ def fit_sessions(sessions: tuple[BadgeSession, ...], layout: SheetLayout) -> Ses
     last = len(SESSION.sizes_pt) - 1
     for step in range(last + 1):
         fitted = tuple(
-            FittedSession(fit_text(_collapse(s.title), SESSION, width, step), _session_detail(s))
+            FittedSession(fit_text(collapse(s.title), SESSION, width, step), _session_detail(s))
             for s in sessions
         )
         detail_size = SESSION.sizes_pt[step] * DETAIL_RATIO
@@ -517,7 +319,7 @@ def fit_badge(badge: BadgeData, layout: SheetLayout, cell: int = 0) -> BadgeView
     available = body_height_mm(layout)
     emphasis, full_text = emphasised_name(badge)
     name_direction = badge.direction or text_direction(badge.full_name)
-    organisation_text = _collapse(badge.organisation)
+    organisation_text = collapse(badge.organisation)
 
     # Too tall together: shrink the organisation, the full name and the emphasised name by one
     # size each, in turn, so the emphasised name stays the biggest thing on the badge.

@@ -3,94 +3,39 @@
 from __future__ import annotations
 
 import io
-import multiprocessing
 import os
-import re
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass
+from concurrent.futures import Future
 from functools import lru_cache
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import BinaryIO
 
 import jinja2
+from markupsafe import Markup
 
-from eventapp.badges.layout import (
-    CODE_SIZE_PT,
-    PT_PER_MM,
-    BadgeData,
-    BadgeView,
-    Header,
-    SessionColumn,
-    SheetLayout,
-    cut_marks_mm,
-    geometry_css,
-    get_layout,
-    paginate,
-    qr_box_mm,
-    registration_number_mm,
-    sheet_views,
-    size_class_css,
-    text_direction,
-)
-from eventapp.badges.pdfjoin import PdfJoiner
-from eventapp.badges.qr import qr_pdf_operators
+from .fitting import size_class_css, text_direction
+from .layout import BadgeData, SheetLayout, cut_marks_mm, geometry_css, get_layout, paginate, sheet_views
+from .pdfjoin import PdfJoiner
+from .pool import default_workers, process_pool
+from .qr import is_qr_svg, qr_svg
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE = "badges/sheet.html"
 STYLESHEET = TEMPLATES_DIR / "badges" / "badges.css"
-USER_AGENT_STYLESHEET = TEMPLATES_DIR / "badges" / "user-agent.css"
 
-# Pages per WeasyPrint document. Each document pays a fixed cost (its stamps, font subsetting,
-# writing the PDF); chunks bound memory and set how often progress is reported.
+# Pages per WeasyPrint document. Each document pays a fixed cost (font subsetting, writing the
+# PDF); chunks bound memory and set how often progress is reported.
 DEFAULT_CHUNK_PAGES = 25
 
 Progress = Callable[[int, int], None]
 
 
-# --- Planning: which parts are shared, which pages show what -----------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Stamp:
-    """A part laid out once and drawn on every badge that shows it."""
-
-    kind: Literal["header", "sessions"]
-    part: Header | SessionColumn
-
-
-@dataclass(frozen=True, slots=True)
-class SheetPlan:
-    sheet: SheetLayout
-    stamps: list[Stamp]
-    pages: list[list[BadgeView]]
-    stamps_used: list[list[tuple[int, ...]]]  # per page, per badge: indexes into stamps
-
-
-def plan_sheets(badges: Sequence[BadgeData], sheet: SheetLayout) -> SheetPlan:
-    """Fit every badge and collect the distinct headers and session columns among them."""
-    stamps: list[Stamp] = []
-    index_of: dict[Stamp, int] = {}
-
-    def stamp(kind: Literal["header", "sessions"], part: Header | SessionColumn) -> int:
-        key = Stamp(kind, part)
-        if key not in index_of:
-            index_of[key] = len(stamps)
-            stamps.append(key)
-        return index_of[key]
-
-    pages = [sheet_views(page, sheet) for page in paginate(badges, sheet)]
-    stamps_used = []
-    for page in pages:
-        used = []
-        for view in page:
-            indexes = [stamp("header", view.header)]
-            if view.sessions:
-                indexes.append(stamp("sessions", view.sessions))
-            used.append(tuple(indexes))
-        stamps_used.append(used)
-    return SheetPlan(sheet, stamps, pages, stamps_used)
+def qr_markup(badge: BadgeData) -> Markup:
+    """The badge's QR code as inline SVG: the one made when its code was issued, or made now."""
+    if is_qr_svg(badge.qr_svg):
+        return Markup(badge.qr_svg)  # noqa: S704 - only what qr.qr_svg() makes passes is_qr_svg()
+    return Markup(qr_svg(badge.code))  # noqa: S704 - segno's SVG of the code
 
 
 @lru_cache(maxsize=1)
@@ -101,84 +46,30 @@ def template_environment() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.globals["direction"] = text_direction
+    env.globals.update(direction=text_direction, qr_markup=qr_markup)
     return env
 
 
-def plan_html(plan: SheetPlan) -> str:
+def badges_html(badges: Sequence[BadgeData], layout: str = "a4-4up") -> str:
+    """The HTML WeasyPrint lays out: every badge fitted to its cell, sheet by sheet."""
+    sheet = get_layout(layout)
     return (
         template_environment()
         .get_template(TEMPLATE)
         .render(
             title="Badges",
-            stamps=plan.stamps,
-            pages=plan.pages,
-            marks=cut_marks_mm(plan.sheet),
+            pages=[sheet_views(page, sheet) for page in paginate(badges, sheet)],
+            marks=cut_marks_mm(sheet),
             sessions_label="Sessions",
         )
     )
 
 
-def badges_html(badges: Sequence[BadgeData], layout: str = "a4-4up") -> str:
-    """The HTML WeasyPrint lays out, for looking at: stamp pages first, then the badge pages."""
-    return plan_html(plan_sheets(badges, get_layout(layout)))
-
-
 # --- WeasyPrint, once per process -------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def _badge_html_class():
-    """weasyprint.HTML with templates/badges/user-agent.css as its user-agent stylesheet.
-
-    WeasyPrint's own has hundreds of rules for elements badges never use, among them rules for
-    every element's ::marker and footnote pseudo-elements; matching and computing them was most
-    of the styling time.
-    """
-    import weasyprint
-    from weasyprint.text.ffi import ffi
-
-    _open_array_types(ffi)
-    user_agent = weasyprint.CSS(filename=str(USER_AGENT_STYLESHEET))
-
-    class BadgeHTML(weasyprint.HTML):
-        def _ua_stylesheets(self, forms=False):
-            return [user_agent]
-
-    return BadgeHTML
-
-
-_SIZED_ARRAY = re.compile(r"^\s*(\w[\w ]*?)\s*\[(\d+)\]\s*$")
-
-
-def _open_array_types(ffi) -> None:
-    """Make cffi's ffi.new("T[n]", ...) ask for the open type "T[]" instead, for non-char T.
-
-    WeasyPrint 70 asks for arrays by exact size when it subsets fonts ("hb_codepoint_t[1272]"),
-    and cffi parses each type it has not seen with pycparser: about 7 ms for every new size,
-    well over a second for the first in a process, paid again in every worker. The open type
-    is parsed once; the array is the same size with the same contents.
-    """
-    if getattr(ffi.new, "open_arrays", False):
-        return
-    sized_new = ffi.new
-
-    def new(cdecl, init=None):
-        match = _SIZED_ARRAY.match(cdecl) if isinstance(cdecl, str) else None
-        if match and match.group(1) != "char":
-            size = int(match.group(2))
-            if init is None:
-                return sized_new(f"{match.group(1)}[]", size)
-            if hasattr(init, "__len__") and len(init) == size:
-                return sized_new(f"{match.group(1)}[]", init)
-        return sized_new(cdecl, init)
-
-    new.open_arrays = True  # type: ignore[attr-defined]
-    ffi.new = new
-
-
 class _WeasyPrint:
-    """Per-process WeasyPrint state: one font configuration, one parsed stylesheet per layout.
+    """Per-process WeasyPrint state: one font configuration, the stylesheets parsed once per layout.
 
     A FontConfiguration reloads every installed font's metadata and starts an empty Pango font
     cache, so it is made once per process and reused by every chunk.
@@ -187,32 +78,38 @@ class _WeasyPrint:
     def __init__(self) -> None:
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
+        from weasyprint.urls import URLFetcher
 
         self.weasyprint = weasyprint
-        self.html_class = _badge_html_class()
         self.font_config = FontConfiguration()
-        self.stylesheets: dict[str, object] = {}
+        # The badges need nothing fetched (the QR codes are inline SVG); this refuses all but data: URIs.
+        self.url_fetcher = URLFetcher(allowed_protocols=("data",))
+        self.stylesheets: dict[str, list] = {}
 
-    def stylesheet(self, sheet: SheetLayout):
+    def stylesheets_for(self, sheet: SheetLayout) -> list:
         if sheet.name not in self.stylesheets:
-            css = STYLESHEET.read_text(encoding="utf-8") + size_class_css() + geometry_css(sheet)
-            self.stylesheets[sheet.name] = self.weasyprint.CSS(string=css, font_config=self.font_config)
+            css = self.weasyprint.CSS
+            self.stylesheets[sheet.name] = [
+                css(filename=str(STYLESHEET), font_config=self.font_config, url_fetcher=self.url_fetcher),
+                css(
+                    string=size_class_css() + geometry_css(sheet),
+                    font_config=self.font_config,
+                    url_fetcher=self.url_fetcher,
+                ),
+            ]
         return self.stylesheets[sheet.name]
 
-    def pdf(self, plan: SheetPlan) -> bytes:
-        html = plan_html(plan)
+    def pdf(self, badges: Sequence[BadgeData], sheet: SheetLayout) -> bytes:
+        html = badges_html(badges, sheet.name)
         # Pango's font map is not safe to share between threads: a threaded web server rendering
         # single badges in this process takes turns.
         with _LOCK:
-            document = self.html_class(string=html, base_url=str(TEMPLATES_DIR))
-            return document.write_pdf(
-                stylesheets=[self.stylesheet(plan.sheet)],
-                font_config=self.font_config,
-                finisher=_StampsAndCodes(plan),
-            )
+            document = self.weasyprint.HTML(string=html, url_fetcher=self.url_fetcher)
+            return document.write_pdf(stylesheets=self.stylesheets_for(sheet), font_config=self.font_config)
 
 
 _LOCK = threading.RLock()
+_WEASY: _WeasyPrint | None = None
 
 
 def _weasy() -> _WeasyPrint:
@@ -223,116 +120,12 @@ def _weasy() -> _WeasyPrint:
         return _WEASY
 
 
-_WEASY: _WeasyPrint | None = None
-
-
-def _pdf_string(text: str) -> bytes:
-    """The body of a PDF literal string in WinAnsi: backslash, parentheses escaped; others as '?'."""
-    encoded = text.encode("cp1252", errors="replace")
-    return encoded.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
-
-
-def _reference_number(reference: bytes | str) -> int:
-    return int(reference.split()[0])
-
-
-class _StampsAndCodes:
-    """WeasyPrint finisher: turns the stamp pages into form objects, draws them and the QR codes
-    on the badge pages, and drops the stamp pages.
-
-    Everything is drawn first on each page, in the PDF's default coordinates, before WeasyPrint's
-    own transform, so it depends on no graphics state WeasyPrint leaves behind; nothing on the
-    badge pages overlaps it. The QR codes are vector rectangles (qr.qr_pdf_operators).
-    This works on pydyf objects as WeasyPrint 70 builds them: the tests render real PDFs and
-    read back every code and text, so a change there shows.
-    """
-
-    def __init__(self, plan: SheetPlan) -> None:
-        self.plan = plan
-
-    def __call__(self, document, pdf) -> None:
-        import pydyf
-
-        plan, sheet = self.plan, self.plan.sheet
-        kids = list(pdf.pages["Kids"])
-        page_numbers = kids[::3]
-        stamp_count = len(plan.stamps)
-        if len(page_numbers) != stamp_count + len(plan.pages):
-            raise RuntimeError(
-                f"badge sheets laid out on {len(page_numbers)} pages, "
-                f"expected {stamp_count} stamps + {len(plan.pages)} sheets"
-            )
-        page_height = sheet.page_height_mm * PT_PER_MM
-        resources = pdf.objects[_reference_number(pdf.objects[page_numbers[0]]["Resources"])]
-
-        # Stamps: each stamp page's content becomes a form clipped to cell 0. Forms get their
-        # own copy of the resources, so no form lists itself among its resources.
-        form_resources = pydyf.Dictionary(dict(resources))
-        form_resources["XObject"] = pydyf.Dictionary(dict(resources["XObject"]))
-        pdf.add_object(form_resources)
-        cell_box = pydyf.Array(
-            [0, page_height - sheet.cell_height_mm * PT_PER_MM, sheet.cell_width_mm * PT_PER_MM, page_height]
-        )
-        for index, number in enumerate(page_numbers[:stamp_count]):
-            stream = pdf.objects[_reference_number(pdf.objects[number]["Contents"])]
-            stream.extra.update(
-                {
-                    "Type": "/XObject",
-                    "Subtype": "/Form",
-                    "BBox": cell_box,
-                    "Resources": form_resources.reference,
-                }
-            )
-            resources["XObject"][f"EAStamp{index}"] = stream.reference
-        pdf.pages["Kids"] = pydyf.Array(kids[3 * stamp_count :])
-        pdf.pages["Count"] -= stamp_count
-
-        # The registration number in Helvetica, one of the PDF standard fonts that every reader
-        # has, so nothing is embedded. As a WeasyPrint box it cost a third of each badge's time.
-        helvetica = pydyf.Dictionary(
-            {"Type": "/Font", "Subtype": "/Type1", "BaseFont": "/Helvetica", "Encoding": "/WinAnsiEncoding"}
-        )
-        pdf.add_object(helvetica)
-        fonts = resources["Font"]
-        if isinstance(fonts, bytes | str):
-            fonts = pdf.objects[_reference_number(fonts)]
-        fonts["EAHelvetica"] = helvetica.reference
-
-        for number, views, used in zip(page_numbers[stamp_count:], plan.pages, plan.stamps_used, strict=True):
-            operators = []
-            for view, stamps in zip(views, used, strict=True):
-                left, top = sheet.cell_origin_mm(view.cell)
-                for index in stamps:
-                    operators.append(
-                        b"q 1 0 0 1 %.3f %.3f cm /EAStamp%d Do Q"
-                        % (left * PT_PER_MM, -top * PT_PER_MM, index)
-                    )
-                qr_left, qr_top, qr_size = qr_box_mm(sheet, view.cell)
-                operators.append(
-                    qr_pdf_operators(
-                        view.badge.code,
-                        qr_left * PT_PER_MM,
-                        qr_top * PT_PER_MM,
-                        qr_size * PT_PER_MM,
-                        page_height,
-                    )
-                )
-                number_left, baseline = registration_number_mm(sheet, view.cell)
-                operators.append(
-                    b"BT 0.42 g /EAHelvetica %.1f Tf %.3f %.3f Td (%s) Tj ET"
-                    % (
-                        CODE_SIZE_PT,
-                        number_left * PT_PER_MM,
-                        page_height - baseline * PT_PER_MM,
-                        _pdf_string(f"#{view.badge.registration_id}"),
-                    )
-                )
-            stream = pdf.objects[_reference_number(pdf.objects[number]["Contents"])]
-            stream.stream.insert(0, b"\n".join(operators))
+def _import_weasyprint() -> None:
+    import weasyprint  # noqa: F401 - imported once before forking, shared by the workers
 
 
 def _render_chunk(badges: Sequence[BadgeData], layout_name: str) -> bytes:
-    return _weasy().pdf(plan_sheets(badges, get_layout(layout_name)))
+    return _weasy().pdf(badges, get_layout(layout_name))
 
 
 # --- Public API -------------------------------------------------------------------------------
@@ -343,35 +136,6 @@ def render_badge_pdf(badge: BadgeData, layout: str = "a6-single") -> bytes:
     out = io.BytesIO()
     render_badges_pdf([badge], out, layout=layout, workers=1)
     return out.getvalue()
-
-
-def _default_workers() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not Linux
-        return os.cpu_count() or 1
-
-
-def _single_threaded() -> bool:
-    try:
-        return len(os.listdir("/proc/self/task")) == 1
-    except OSError:  # no /proc: assume the worst
-        return False
-
-
-def _pool(workers: int) -> ProcessPoolExecutor:
-    if _single_threaded():
-        # Forking a single-threaded process is safe and instant, and the workers share the
-        # WeasyPrint this process imports once here (about a second) instead of each importing it.
-        _badge_html_class()
-        context = multiprocessing.get_context("fork")
-    else:
-        # Forking a threaded process (a web server's, or one where a library started threads)
-        # can leave a lock held forever in the child. Fork instead from a clean single-threaded
-        # server, which imports this module and WeasyPrint once for as long as this process lives.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload([__name__, "weasyprint"])
-    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_weasy)
 
 
 def render_badges_pdf(
@@ -394,7 +158,7 @@ def render_badges_pdf(
     total = len(badges)
     if total == 0:
         raise ValueError("no badges to render")
-    workers = max(1, workers or _default_workers())
+    workers = max(1, workers or default_workers())
     pages = -(-total // sheet.per_page)
     if chunk_pages is None:
         chunk_pages = min(DEFAULT_CHUNK_PAGES, -(-pages // workers))
@@ -439,7 +203,7 @@ def _write_chunks(
     else:
         # At most two chunks per worker in flight: every worker stays busy while finished chunks
         # wait their turn to be appended in order, and memory stays bounded.
-        pool = _pool(workers)
+        pool = process_pool(workers, [__name__, "weasyprint"], _import_weasyprint, initializer=_weasy)
         try:
             pending: dict[int, Future[bytes]] = {}
             submitted = 0

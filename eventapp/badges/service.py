@@ -7,12 +7,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import delete, exists, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import (
     Assignment,
+    BadgeQr,
     Event,
     OutboundMail,
     Registration,
@@ -24,7 +26,9 @@ from ..models import (
 )
 from ..templating import format_local_time
 from ..tokens import badge_code, new_badge_secret
-from .layout import SORT_ORDERS, BadgeData, BadgeSession, order_badges
+from . import qr
+from .layout import BadgeData, BadgeSession
+from .names import SORT_ORDERS, order_badges
 
 LAYOUTS = {"a4-4up": "A6 badges, four to an A4 sheet, with cut marks", "a6-single": "One A6 badge per page"}
 ORDERS = {"surname": "By surname", "organisation": "By organisation", "session": "By session"}
@@ -57,7 +61,7 @@ def _session_text(session: ThemedSession, event: Event) -> BadgeSession:
     return BadgeSession(title=session.title, room=session.room or "", when=when)
 
 
-def badge_data(registration: Registration, event: Event) -> BadgeData:
+def badge_data(registration: Registration, event: Event, qr_svg: str | None = None) -> BadgeData:
     assignments = sorted(registration.assignments, key=lambda a: a.themed_session.time_slot.starts_at)
     return BadgeData(
         registration_id=registration.id,
@@ -69,7 +73,71 @@ def badge_data(registration: Registration, event: Event) -> BadgeData:
         event_name=event.name,
         event_date=format_local_time(event.starts_at, event.timezone, "%d %B %Y"),
         code=badge_code(registration.badge_secret),
+        qr_svg=qr_svg,
     )
+
+
+# --- QR codes: made once per badge code, kept in badge_qr ------------------------------------------------
+
+
+def issue_badge_qr(registration: Registration) -> None:
+    """Make the QR code of the registration's current badge code and keep it in place of its old code's.
+
+    Called where a badge code is issued (reissue_badge), in the caller's transaction (the caller commits).
+    """
+    code = badge_code(registration.badge_secret)
+    db.session.execute(delete(BadgeQr).where(BadgeQr.registration_id == registration.id))
+    db.session.add(BadgeQr(code=code, registration_id=registration.id, svg=qr.qr_svg(code)))
+
+
+def kept_qr_svgs(registrations: Sequence[Registration]) -> dict[str, str]:
+    """The kept QR codes of these registrations' current badge codes, by code (a code without one is absent)."""
+    codes = {badge_code(r.badge_secret) for r in registrations}
+    ids = [r.id for r in registrations]
+    kept: dict[str, str] = {}
+    for start in range(0, len(ids), 1000):
+        rows = db.session.execute(
+            select(BadgeQr.code, BadgeQr.svg).where(BadgeQr.registration_id.in_(ids[start:start + 1000]))
+        )
+        kept.update((code, svg) for code, svg in rows if code in codes)
+    return kept
+
+
+def badge_qr_svgs(registrations: Sequence[Registration], workers: int | None = None) -> dict[str, str]:
+    """Every registration's QR code by badge code: the kept ones, and the missing ones made now (in `workers`
+    processes when there are many) and kept. Commits what it made.
+
+    Codes issued at sign-up have no QR code until their first batch print: making one there would add about
+    half again to every sign-up's work (benchmarks/badges.py prints what one costs).
+    """
+    kept = kept_qr_svgs(registrations)
+    missing = [(r.id, badge_code(r.badge_secret)) for r in registrations if badge_code(r.badge_secret) not in kept]
+    if not missing:
+        return kept
+    made = qr.qr_svgs([code for _, code in missing], workers)
+    rows = [{"code": code, "registration_id": registration_id, "svg": svg}
+            for (registration_id, code), svg in zip(missing, made, strict=True)]
+    _keep(rows)
+    db.session.commit()
+    kept.update((row["code"], row["svg"]) for row in rows)
+    return kept
+
+
+def _keep(rows: list[dict]) -> None:
+    """Insert the made QR codes, less those a print running beside this one kept first (the same symbols)."""
+    for _ in range(3):
+        try:
+            with db.session.begin_nested():
+                for start in range(0, len(rows), 1000):
+                    db.session.execute(insert(BadgeQr), rows[start:start + 1000])
+            return
+        except IntegrityError:
+            codes = [row["code"] for row in rows]
+            present = set()
+            for start in range(0, len(codes), 1000):
+                chunk = codes[start:start + 1000]
+                present.update(db.session.scalars(select(BadgeQr.code).where(BadgeQr.code.in_(chunk))))
+            rows = [row for row in rows if row["code"] not in present]
 
 
 def _with_badge_details():
@@ -124,7 +192,9 @@ def render_batch(request: BatchRequest, out, progress: Callable[[int, int], None
     if not registrations:
         raise BadgeError("There are no badges to print for this choice." + (
             " Every badge has already been printed since its last change." if request.only_new_or_changed else ""))
-    badges = order_badges((badge_data(r, event) for r in registrations), by=request.order)
+    svgs = badge_qr_svgs(registrations, workers)
+    badges = order_badges((badge_data(r, event, svgs[badge_code(r.badge_secret)]) for r in registrations),
+                          by=request.order)
     render_badges_pdf(badges, out, layout=request.layout, progress=progress, workers=workers)
     return [int(b.registration_id) for b in badges]
 
@@ -144,6 +214,7 @@ def reissue_badge(registration: Registration) -> Registration:
     db.session.add(ReplacedBadge(registration_id=registration.id, badge_secret=registration.badge_secret))
     registration.badge_secret = new_badge_secret()
     registration.badge_changed_at = utcnow()
+    issue_badge_qr(registration)
     db.session.commit()
     return registration
 
@@ -157,12 +228,15 @@ def attendee_may_download(registration: Registration) -> bool:
 
 
 def attendee_badge_pdf(registration: Registration) -> bytes:
+    """The attendee's own badge. Only reads: a code whose QR code is not kept yet gets one made for this
+    PDF (this runs in GET requests and in the mailer, whose transactions are not its to commit)."""
     from .render import render_badge_pdf
 
     registration = db.session.execute(
         select(Registration).where(Registration.id == registration.id).options(*_with_badge_details())
     ).scalar_one()
-    return render_badge_pdf(badge_data(registration, registration.event))
+    svg = kept_qr_svgs([registration]).get(badge_code(registration.badge_secret))
+    return render_badge_pdf(badge_data(registration, registration.event, svg))
 
 
 def badge_filename(registration: Registration) -> str:

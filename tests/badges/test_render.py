@@ -12,32 +12,25 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-import qrcode
-import qrcode.util
+import segno
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from eventapp.badges import qr
+from eventapp.badges.fitting import GIVEN, PT_PER_MM, estimate_lines, fit_text, text_direction
 from eventapp.badges.layout import (
-    GIVEN,
     INSET_MM,
     LAYOUTS,
-    PT_PER_MM,
     QR_SIZE_MM,
     BadgeData,
     BadgeSession,
-    emphasised_name,
-    estimate_lines,
     fit_badge,
-    fit_text,
     get_layout,
-    order_badges,
     paginate,
     qr_box_mm,
-    surname,
-    text_direction,
 )
+from eventapp.badges.names import emphasised_name, order_badges, surname
 from eventapp.badges.pdfjoin import PdfJoiner
 from eventapp.badges.render import badges_html, render_badge_pdf, render_badges_pdf
 from eventapp.tokens import BADGE_ALPHABET, badge_code, new_badge_secret
@@ -132,7 +125,7 @@ def rendered(tmp_path_factory) -> dict:
 
 def test_page_counts_and_sizes(rendered):
     a4 = PdfReader(rendered["a4"])
-    assert rendered["a4_pages"] == len(a4.pages) == 3  # 9 badges, 4 a sheet: the stamp pages are gone
+    assert rendered["a4_pages"] == len(a4.pages) == 3  # 9 badges, 4 a sheet
     for page in a4.pages:
         assert float(page.mediabox.width) == pytest.approx(210 * PT_PER_MM, abs=0.5)
         assert float(page.mediabox.height) == pytest.approx(297 * PT_PER_MM, abs=0.5)
@@ -167,8 +160,8 @@ def test_qr_codes_are_vector(rendered):
     for key in ("a4", "a6"):
         for page in PdfReader(rendered[key]).pages:
             assert _images_in(page.get("/Resources")) == []
-            # The QR modules are filled rectangles in the page's own content.
-            assert page.get_contents().get_data().count(b" re\n") > 100
+            # The QR modules are stroked runs, one line segment each, in the page's own content.
+            assert page.get_contents().get_data().count(b" l\n") > 100
 
 
 # --- What a person sees ------------------------------------------------------------------------
@@ -303,9 +296,9 @@ def test_extreme_lengths_shrink_and_wrap_inside_the_badge(tmp_path):
 
 def test_workers_from_a_threaded_process_come_from_a_fork_server(tmp_path, monkeypatch):
     """A web server's job thread is not a process to fork: the workers come from a fork server."""
-    from eventapp.badges import render
+    from eventapp.badges import pool
 
-    monkeypatch.setattr(render, "_single_threaded", lambda: False)
+    monkeypatch.setattr(pool, "single_threaded", lambda: False)
     out = tmp_path / "badges.pdf"
     assert render_badges_pdf(BADGES[:4], out, layout="a6-single", workers=2, chunk_pages=2) == 4
     assert [page.extract_text().count("London Conference 2018") for page in PdfReader(out).pages] == [1] * 4
@@ -377,31 +370,49 @@ def test_joiner_streams_to_an_unseekable_output(rendered):
 
 @settings(max_examples=40, deadline=None)
 @given(st.text(alphabet=BADGE_ALPHABET, min_size=26, max_size=26))
-def test_qr_symbol_is_the_one_qrcode_builds(secret):
+def test_qr_svg_is_segnos_symbol_at_h_in_37_modules(secret):
     code = badge_code(secret)
-    reference = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_H, border=qr.QUIET_ZONE_MODULES)
-    reference.add_data(code)
-    reference.make()
-    ours = qr.qr_code(code)
-    assert ours.modules == reference.modules
-    assert ours.version == 3  # 29 modules: 1 mm each in the 37 mm square
-    for mask in range(8):
-        reference.makeImpl(True, mask)
-        assert qr.mask_penalty(*qr._lines(reference.modules)) == qrcode.util.lost_point(reference.modules)
-
-
-def test_qr_svg_and_pdf_draw_the_same_runs():
-    code = BADGES[0].code
     svg = qr.qr_svg(code)
-    assert 'viewBox="0 0 37 37"' in svg and "<path" in svg and "<image" not in svg
-    runs = re.findall(r"M(\d+) (\d+)h(\d+)v1h-\d+z", svg)
-    symbol = qr.qr_symbol(code)
-    assert [tuple(map(int, run)) for run in runs] == symbol.runs
-    # The quiet zone is empty: no run starts or ends within 4 modules of the edge.
-    assert all(x >= 4 and y >= 4 and x + n <= 33 and y <= 32 for x, y, n in symbol.runs)
-    assert qr.qr_svg(code) is svg  # cached
-    assert qr.qr_pdf_operators(code, 0, 0, 37 * PT_PER_MM, 400).count(b" re") == len(symbol.runs)
+    symbol = segno.make_qr(code, error="h")
+    assert (symbol.version, symbol.error) == (3, "H")  # 29 modules + 2 x 4 of quiet zone: 1 mm each in 37 mm
+    assert svg == symbol.svg_inline(border=4, omitsize=True, svgclass=None, lineclass=None)
+    assert svg.startswith('<svg viewBox="0 0 37 37">') and qr.is_qr_svg(svg)
     assert QR_SIZE_MM * 29 / 37 >= 25
+
+
+def test_only_qr_svgs_pass_as_markup():
+    svg = qr.qr_svg(BADGES[0].code)
+    assert qr.is_qr_svg(svg)
+    for tampered in (
+        svg.replace("<path ", '<path onclick="alert(1)" '),
+        svg.replace("</svg>", '<image href="http://example.org/x.png"/></svg>'),
+        svg.replace('d="M', 'd="M0 0"/><script>alert(1)</script><path d="M'),
+        '<svg viewBox="0 0 37 37"><path stroke="#000" d="M1 1h1"/></svg><b>',
+        "",
+        None,
+    ):
+        assert not qr.is_qr_svg(tampered)
+
+
+def test_a_kept_qr_code_is_drawn_and_a_tampered_one_is_not(monkeypatch):
+    """The template uses the QR code kept for the badge, without making it again; one that is not an
+    SVG as qr_svg() makes them is never inserted: the code's own is made instead."""
+    from eventapp.badges import render
+
+    kept = dataclasses.replace(BADGES[0], qr_svg=qr.qr_svg(BADGES[0].code))
+    tampered = dataclasses.replace(BADGES[1], qr_svg='<svg onload="alert(1)"></svg>')
+    made = []
+    monkeypatch.setattr(render, "qr_svg", lambda code: made.append(code) or qr.qr_svg(code))
+    html = badges_html([kept, tampered], "a4-4up")
+    assert made == [BADGES[1].code]
+    assert kept.qr_svg in html and qr.qr_svg(BADGES[1].code) in html
+    assert "onload" not in html and html.count("<svg ") == 2
+
+
+def test_qr_codes_are_made_in_worker_processes_when_many(monkeypatch):
+    codes = [badge_code(new_badge_secret()) for _ in range(qr.PARALLEL_FROM + 1)]
+    assert qr.qr_svgs(codes, workers=2) == [qr.qr_svg(code) for code in codes]
+    assert qr.qr_svgs(codes[:3]) == [qr.qr_svg(code) for code in codes[:3]]
 
 
 # --- Layout, pure -----------------------------------------------------------------------------

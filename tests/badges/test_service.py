@@ -8,9 +8,9 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
-from eventapp.badges import service
-from eventapp.models import Job, JobStatus, Registration, RegistrationStatus, ReplacedBadge, utcnow
-from eventapp.tokens import badge_code
+from eventapp.badges import qr, render, service
+from eventapp.models import BadgeQr, Job, JobStatus, Registration, RegistrationStatus, ReplacedBadge, utcnow
+from eventapp.tokens import badge_code, new_badge_secret
 
 from ..conftest import log_in
 
@@ -166,3 +166,80 @@ def test_organiser_reissues_from_the_registration_page(app, db, client, demo_eve
     assert response.status_code == 303
     db.session.expire_all()
     assert registration.badge_secret != old
+
+
+# --- QR codes: made once per badge code, kept ---------------------------------------------------------
+
+
+def _kept(db) -> dict[str, str]:
+    return {code: svg for code, svg in db.session.execute(select(BadgeQr.code, BadgeQr.svg))}
+
+
+def _decoded_codes(pdf: bytes, folder) -> list[str]:
+    zxingcpp = pytest.importorskip("zxingcpp")
+    if not shutil.which("pdftoppm"):
+        pytest.skip("pdftoppm (poppler-utils) is missing")
+    from PIL import Image
+
+    (folder / "badge.pdf").write_bytes(pdf)
+    subprocess.run(["pdftoppm", "-r", "150", "-png", str(folder / "badge.pdf"), str(folder / "page")], check=True)
+    return [r.text for png in sorted(folder.glob("page*.png")) for r in zxingcpp.read_barcodes(Image.open(png))]
+
+
+def test_reissue_makes_and_keeps_the_new_codes_qr_in_place_of_the_old(app, db, demo_event):
+    registration = _confirmed(db, demo_event)[0]
+    service.badge_qr_svgs([registration])
+    old_code = badge_code(registration.badge_secret)
+    assert old_code in _kept(db)
+    service.reissue_badge(registration)
+    new_code = badge_code(registration.badge_secret)
+    kept = _kept(db)
+    assert kept[new_code] == qr.qr_svg(new_code) and old_code not in kept
+
+
+def test_a_batch_makes_the_missing_qr_codes_once_and_reprints_with_the_kept_ones(app, db, demo_event, monkeypatch,
+                                                                                tmp_path):
+    confirmed = _confirmed(db, demo_event)
+    assert _kept(db) == {}  # codes issued at sign-up: no QR code until they are first needed
+    request = service.BatchRequest(event_id=demo_event.id)
+    service.render_batch(request, tmp_path / "first.pdf", workers=1)
+    assert _kept(db) == {badge_code(r.badge_secret): qr.qr_svg(badge_code(r.badge_secret)) for r in confirmed}
+
+    def not_again(codes, workers=None):
+        raise AssertionError(f"made again: {codes}")
+
+    monkeypatch.setattr(qr, "qr_svgs", not_again)
+    monkeypatch.setattr(render, "qr_svg", not_again)
+    service.render_batch(request, tmp_path / "again.pdf", workers=1)
+    assert sorted(_decoded_codes((tmp_path / "again.pdf").read_bytes(), tmp_path)) == sorted(
+        badge_code(r.badge_secret) for r in confirmed)
+
+
+def test_a_code_changed_without_reissue_is_never_drawn_with_its_old_qr(app, db, client, demo_event, tmp_path):
+    """The kept QR codes are keyed by code: a secret changed by any other path has no kept QR code, and its
+    badge gets a QR code made for the new code, never the old one."""
+    registration = _confirmed(db, demo_event)[0]
+    service.badge_qr_svgs([registration])
+    registration.badge_secret = new_badge_secret()
+    demo_event.assignment_published_at = utcnow()
+    db.session.commit()
+    kept_before = _kept(db)
+    pdf = client.get(f"/manage/{registration.manage_secret}/badge.pdf").data
+    assert _decoded_codes(pdf, tmp_path) == [badge_code(registration.badge_secret)]
+    assert _kept(db) == kept_before  # the attendee's download only reads
+
+
+def test_two_batches_keeping_the_same_codes_do_not_fail(app, db, demo_event, monkeypatch):
+    """A print running beside this one may keep some of the same codes first: this one still prints, and
+    keeps the rest."""
+    confirmed = _confirmed(db, demo_event)
+    first = confirmed[0]
+    code = badge_code(first.badge_secret)
+    real_kept = service.kept_qr_svgs
+    monkeypatch.setattr(service, "kept_qr_svgs", lambda registrations: {})  # as if read before the other kept it
+    db.session.add(BadgeQr(code=code, registration_id=first.id, svg=qr.qr_svg(code)))
+    db.session.commit()
+    svgs = service.badge_qr_svgs(confirmed)
+    assert set(svgs) == {badge_code(r.badge_secret) for r in confirmed}
+    monkeypatch.setattr(service, "kept_qr_svgs", real_kept)
+    assert service.kept_qr_svgs(confirmed) == svgs
