@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0008_badge_qr"
-down_revision = "0009_survey"
+down_revision = "0004_checkin_nonce_per_device"
 branch_labels = None
 depends_on = None
 
