@@ -134,6 +134,14 @@ def empty_database_url(tmp_path):
 
 
 @pytest.mark.filterwarnings("ignore:.*expression-based index")
+def _revision_before(revision: str) -> str:
+    from alembic.script import ScriptDirectory
+
+    from eventapp import ROOT
+
+    return ScriptDirectory(str(ROOT / "migrations")).get_revision(revision).down_revision
+
+
 def test_revision_0004_goes_down_and_up_with_scans_in_place(empty_database_url, tmp_path):
     """One revision down the log keeps every row (the later of two scanners' equal nonces forgets it, as the event-wide
     constraint asks); up again, every scan is still there and the nonces are per scanner."""
@@ -154,7 +162,7 @@ def test_revision_0004_goes_down_and_up_with_scans_in_place(empty_database_url, 
         for code, scanner in zip(codes, scanners, strict=False):
             assert check_in(ref, scanner, code=code, nonce=NONCE).result == "ok"
         db.session.remove()
-        downgrade(revision="-1")
+        downgrade(revision=_revision_before("0004_checkin_nonce_per_device"))
         with db.engine.connect() as conn:
             nonces = conn.execute(text("SELECT nonce FROM scan_log ORDER BY id")).scalars().all()
             assert nonces == [NONCE, None]
