@@ -38,9 +38,9 @@ host_mirror() {
       END { end_stanza() }' "$f"
   done
   cat /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null \
-    | sed -E 's/#.*//; s/\[[^]]*\]//' | awk -v suite="$suite" '$1 == "deb" && $3 == suite { print $2 }'
+    | sed -E 's/#.*//; s/\[[^]]*\]//' | awk -v suite="$suite" '$1 == "deb" && $3 == suite { print $2 }' || true
 }
-mirror=${FRESH_MIRROR:-$(host_mirror | head -n 1)}
+mirror=${FRESH_MIRROR:-$(host_mirror | head -n 1 || true)}
 mirror=${mirror:-http://deb.debian.org/debian}
 
 work=${FRESH_DIR:-$(mktemp -d /var/tmp/eventapp-fresh.XXXXXX)}
