@@ -45,7 +45,7 @@ test: install-dev system-deps-test
 	$(BIN)/pytest
 
 lint: install-dev
-	$(BIN)/ruff check eventapp tests benchmarks config.py wsgi.py
+	$(BIN)/ruff check eventapp tests benchmarks scripts wsgi.py gunicorn.conf.py
 
 clean:
 	rm -rf $(VENV) *.egg-info
