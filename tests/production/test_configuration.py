@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from eventapp.config import normalise_database_url
-
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
 # Settings a test run or a developer's shell may have that would hide what the file or the default gives.
@@ -61,7 +59,7 @@ def test_the_readme_env_example_reaches_the_app_config(tmp_path):
     config = app_config(tmp_path, drop=written)
     for key, value in written.items():
         if key == "DATABASE_URL":
-            assert config["SQLALCHEMY_DATABASE_URI"] == normalise_database_url(value)
+            assert config["SQLALCHEMY_DATABASE_URI"] == value.replace("postgresql://", "postgresql+psycopg://", 1)
         elif isinstance(config[key], bool):
             assert config[key] is (value.lower() in {"1", "true", "yes", "on"}), key
         elif isinstance(config[key], int | float):
