@@ -6,6 +6,10 @@ Every setting can be overridden on the command line or with GUNICORN_CMD_ARGS.
 import multiprocessing
 import os
 
+# Reads the project's .env, as eventapp does (there, for the app's settings): here, before the settings below.
+from eventapp.config import load_env_file
+
+load_env_file()
 # SciPy's BLAS would start a thread per core in the master at import (preload_app, below) for a solver that
 # does not use it; one thread keeps the fork clean and the workers from competing with each other.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -33,12 +37,23 @@ def _eventapp(server):
 
 
 def when_ready(server):
-    """In the master, before any worker is forked: with the app preloaded, compile its templates once here."""
+    """In the master, before any worker is forked, with the app preloaded: warn if rate limits will be counted per
+    worker (no Redis), and compile the templates once here."""
     if not server.cfg.preload_app or (app := _eventapp(server)) is None:
         return
+    if server.cfg.workers > 1 and app.config["RATELIMIT_ENABLED"] and (
+            app.config["RATELIMIT_STORAGE_URI"].startswith("memory://")):
+        server.log.warning(_PER_WORKER_LIMITS, server.cfg.workers, server.cfg.workers)
     from eventapp.templating import compile_all_templates
 
     server.log.info("Compiled %d templates before forking the workers", compile_all_templates(app))
+
+
+_PER_WORKER_LIMITS = (
+    "REDIS_URL is not set, so each of the %d workers counts rate limits in its own memory: a client may get up to "
+    "%d times each limit (logins, registrations, manage links), and a server restart forgets them. Set REDIS_URL "
+    "to count them once for every worker and server."
+)
 
 
 def post_fork(server, worker):

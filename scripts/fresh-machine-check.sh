@@ -166,8 +166,8 @@ wait "$run_pid" 2>/dev/null || true
 say "make run served the demo; stopped it"
 
 say "make test"
-# -rs lists every skipped test with its reason: a skip for something missing is a package the lists forgot.
-if ! timeout "$test_timeout" env -i "${environment[@]}" PYTEST_ADDOPTS=-rs \
+# -rfEs lists every failed, erroring and skipped test with its reason: a skip for something missing is a package the lists forgot.
+if ! timeout "$test_timeout" env -i "${environment[@]}" PYTEST_ADDOPTS=-rfEs \
   chroot "$root" /bin/sh -c "cd /src && make test" >"$root/src/make-test.log" 2>&1 </dev/null; then
   grep -E '^(FAILED|ERROR)' "$root/src/make-test.log" | tail -n 40 >&2 || true
   tail -n 25 "$root/src/make-test.log" >&2
