@@ -6,13 +6,15 @@ Every setting can be overridden on the command line or with GUNICORN_CMD_ARGS.
 import multiprocessing
 import os
 
-# Reads the project's .env, as eventapp does (there, for the app's settings): here, before the settings below.
-from eventapp.config import load_env_file
-
-load_env_file()
 # SciPy's BLAS would start a thread per core in the master at import (preload_app, below) for a solver that
 # does not use it; one thread keeps the fork clean and the workers from competing with each other.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+# The project's .env, read as eventapp reads it, so that the settings below (WEB_CONCURRENCY, GUNICORN_BIND, ...)
+# may come from it too.
+from eventapp.config import load_env_file  # noqa: E402
+
+load_env_file()
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")  # behind a reverse proxy on the same machine
 # Sync workers: each request is short and mostly waits on PostgreSQL; two per core measured best here
