@@ -8,13 +8,14 @@
 # FRESH_KEEP=1       keep the root afterwards (the two commands' logs are in its /src/*.log)
 # FRESH_CACHE=DIR    keep debootstrap's downloaded packages here between runs (default: download afresh)
 # FRESH_MIRROR=URL   Debian mirror (default: the one this machine's apt uses)
-# FRESH_PORT=N       port for `make run` (default 5077)
+# FRESH_PORT=N       port for `make run` (default: a free one)
 # FRESH_RUN_TIMEOUT, FRESH_TEST_TIMEOUT   seconds for `make run` to answer and `make test` to end (1200, 2700)
 set -euo pipefail
 
 repo=$(cd "$(dirname "$0")/.." && pwd)
 suite=bookworm
-port=${FRESH_PORT:-5077}
+# A port nothing on this machine listens on (the root shares its network): a stray server must not answer for it.
+port=${FRESH_PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}
 run_timeout=${FRESH_RUN_TIMEOUT:-1200}
 test_timeout=${FRESH_TEST_TIMEOUT:-2700}
 
