@@ -7,7 +7,7 @@ as they arrive. This measures the join alone: a few distinct chunks are rendered
 fresh process, joins enough of them (in turn) for the badge count, from the bytes a worker would hand it, into
 a file. Peak memory is the process's own, over what it held before the join began. pikepdf (qpdf) keeps every
 source open until it writes the result, so it is measured twice: sources in memory, and spilled to temporary
-files. pikepdf is not a dependency: `.venv/bin/pip install pikepdf` to include it.
+files. pikepdf is a test tool ([dev]), not a run-time dependency: without it only PdfJoiner is measured.
 """
 
 from __future__ import annotations
