@@ -32,6 +32,8 @@ system-deps:
 system-deps-test: system-deps
 	@scripts/system-deps.sh system-packages.test.txt || echo "(tests that need these packages will be skipped)"
 
+# The app derives the address in mailed links from PORT (unless PUBLIC_BASE_URL is set).
+run: export PORT := $(PORT)
 run: install system-deps
 	$(BIN)/flask --app wsgi db upgrade
 	$(BIN)/flask --app wsgi demo --attendees 85
@@ -45,7 +47,7 @@ test: install-dev system-deps-test
 	$(BIN)/pytest
 
 lint: install-dev
-	$(BIN)/ruff check eventapp tests benchmarks config.py wsgi.py
+	$(BIN)/ruff check eventapp tests benchmarks scripts wsgi.py gunicorn.conf.py
 
 clean:
 	rm -rf $(VENV) *.egg-info

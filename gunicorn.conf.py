@@ -10,6 +10,12 @@ import os
 # does not use it; one thread keeps the fork clean and the workers from competing with each other.
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
+# The project's .env, read as eventapp reads it, so that the settings below (WEB_CONCURRENCY, GUNICORN_BIND, ...)
+# may come from it too.
+from eventapp.config import load_env_file  # noqa: E402
+
+load_env_file()
+
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")  # behind a reverse proxy on the same machine
 # Sync workers: each request is short and mostly waits on PostgreSQL; two per core measured best here
 # (see README, "Deploying"). Long work (badges, the report) runs as background jobs, never in a request.
@@ -33,12 +39,23 @@ def _eventapp(server):
 
 
 def when_ready(server):
-    """In the master, before any worker is forked: with the app preloaded, compile its templates once here."""
+    """In the master, before any worker is forked, with the app preloaded: warn if rate limits will be counted per
+    worker (no Redis), and compile the templates once here."""
     if not server.cfg.preload_app or (app := _eventapp(server)) is None:
         return
+    if server.cfg.workers > 1 and app.config["RATELIMIT_ENABLED"] and (
+            app.config["RATELIMIT_STORAGE_URI"].startswith("memory://")):
+        server.log.warning(_PER_WORKER_LIMITS, server.cfg.workers, server.cfg.workers)
     from eventapp.templating import compile_all_templates
 
     server.log.info("Compiled %d templates before forking the workers", compile_all_templates(app))
+
+
+_PER_WORKER_LIMITS = (
+    "REDIS_URL is not set, so each of the %d workers counts rate limits in its own memory: a client may get up to "
+    "%d times each limit (logins, registrations, manage links), and a server restart forgets them. Set REDIS_URL "
+    "to count them once for every worker and server."
+)
 
 
 def post_fork(server, worker):

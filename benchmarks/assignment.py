@@ -12,7 +12,7 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import csr_array
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # eventapp imports config.py from the root
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's eventapp, even without `make install`
 
 from eventapp.assignment.solver import (  # noqa: E402
     AttendeeInput,

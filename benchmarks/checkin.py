@@ -33,7 +33,7 @@ from _cpu import Meter  # noqa: E402
 from _load import all_at_once, p50_p99_ms, split  # noqa: E402
 from _servers import ROOT, gunicorn  # noqa: E402
 
-sys.path.insert(0, str(ROOT))  # eventapp imports config.py from the root
+sys.path.insert(0, str(ROOT))  # this checkout's eventapp, even without `make install`
 
 PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DATABASE = "eventapp_bench_checkin"

@@ -32,7 +32,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # eventapp imports config.py from the root
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # this checkout's eventapp, even without `make install`
 
 from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import insert, select  # noqa: E402

@@ -9,8 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import CONFIGS, persistent_secret_key
-
+from .config import CONFIGS, persistent_secret_key
 from .database import configure_sqlite, end_reads_with_commit, pin_read_committed
 from .extensions import csrf, db, limiter, login_manager, migrate
 

@@ -13,9 +13,13 @@ from flask import Flask
 from flask_migrate import upgrade
 from sqlalchemy import create_engine, inspect, text
 
-from config import normalise_database_url
-from eventapp import create_app
-from eventapp.extensions import db as _db
+# A developer's .env holds their settings, not the tests': neither eventapp.config nor a `flask` the tests start
+# reads it (tests of the .env file itself clear this).
+os.environ["FLASK_SKIP_DOTENV"] = "1"
+
+from eventapp import create_app  # noqa: E402
+from eventapp.config import normalise_database_url  # noqa: E402
+from eventapp.extensions import db as _db  # noqa: E402
 
 TEST_DATABASE_URL = normalise_database_url(os.environ.get("TEST_DATABASE_URL", ""))
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgres")

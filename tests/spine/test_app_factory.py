@@ -1,8 +1,7 @@
 import importlib
 import stat
 
-import config
-from eventapp import create_app
+from eventapp import config, create_app
 
 
 def _reload_config(monkeypatch, **env):

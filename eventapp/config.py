@@ -1,11 +1,12 @@
-"""Settings read from the environment; SQLite under instance/ when nothing is set."""
+"""Settings read from the environment (and a .env file); SQLite under instance/ when nothing is set."""
 
 import os
 import secrets
 from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent
-INSTANCE_DIR = Path(os.environ.get("EVENTAPP_INSTANCE", BASE_DIR / "instance"))
+from dotenv import find_dotenv, load_dotenv
+
+BASE_DIR = Path(__file__).resolve().parent.parent  # the project folder: eventapp/ and instance/ sit in it
 
 
 def _env_bool(name: str, default: bool) -> bool:
@@ -13,6 +14,25 @@ def _env_bool(name: str, default: bool) -> bool:
     if value is None:
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_env_file() -> str | None:
+    """Put the settings of the nearest .env (from the working directory up) into os.environ; returns its path.
+
+    The same file `flask` reads, found the same way, so that `gunicorn wsgi:app` (which reads none) and any
+    other entry point see what `flask` sees. Variables already in the environment win. FLASK_SKIP_DOTENV=1
+    skips the file, as it does for `flask`.
+    """
+    if _env_bool("FLASK_SKIP_DOTENV", False):
+        return None
+    path = find_dotenv(usecwd=True)
+    if path:
+        load_dotenv(path, override=False, encoding="utf-8")
+    return path or None
+
+
+load_env_file()
+INSTANCE_DIR = Path(os.environ.get("EVENTAPP_INSTANCE", BASE_DIR / "instance"))
 
 
 def persistent_secret_key(instance_dir: Path) -> str:
@@ -51,7 +71,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Links in mail point here; unset, at the development server on this machine (`PORT=8000 make run`).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or f"http://127.0.0.1:{os.environ.get('PORT') or 5000}"
     # Secure cookies whenever the site is served over https.
     SESSION_COOKIE_SECURE = _env_bool("SESSION_COOKIE_SECURE", PUBLIC_BASE_URL.startswith("https://"))
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
