@@ -11,7 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from config import CONFIGS, persistent_secret_key
 
-from .database import configure_sqlite, end_reads_with_commit, pin_read_committed
+from .database import configure_sqlite, end_reads_with_commit, set_engine_options
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent  # templates/ and migrations/ sit beside the package
@@ -41,7 +41,7 @@ def configure(app: Flask, config_name: str | None, overrides: dict[str, Any] | N
 
 
 def register_extensions(app: Flask) -> None:
-    pin_read_committed(app)
+    set_engine_options(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
