@@ -36,6 +36,7 @@ from eventapp.badges.layout import (
 )
 from eventapp.badges.pdfjoin import PdfJoiner
 from eventapp.badges.qr import qr_pdf_operators
+from eventapp.pdf_urls import StaticOnlyFetcher
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
 TEMPLATE = "badges/sheet.html"
@@ -139,7 +140,7 @@ def _badge_html_class():
     from weasyprint.text.ffi import ffi
 
     _open_array_types(ffi)
-    user_agent = weasyprint.CSS(filename=str(USER_AGENT_STYLESHEET))
+    user_agent = weasyprint.CSS(filename=str(USER_AGENT_STYLESHEET), url_fetcher=StaticOnlyFetcher())
 
     class BadgeHTML(weasyprint.HTML):
         def _ua_stylesheets(self, forms=False):
@@ -191,12 +192,15 @@ class _WeasyPrint:
         self.weasyprint = weasyprint
         self.html_class = _badge_html_class()
         self.font_config = FontConfiguration()
+        # The report's fetcher: nothing is read but the app's static files (eventapp/pdf_urls.py).
+        self.fetcher = StaticOnlyFetcher()
         self.stylesheets: dict[str, object] = {}
 
     def stylesheet(self, sheet: SheetLayout):
         if sheet.name not in self.stylesheets:
             css = STYLESHEET.read_text(encoding="utf-8") + size_class_css() + geometry_css(sheet)
-            self.stylesheets[sheet.name] = self.weasyprint.CSS(string=css, font_config=self.font_config)
+            self.stylesheets[sheet.name] = self.weasyprint.CSS(string=css, font_config=self.font_config,
+                                                               url_fetcher=self.fetcher)
         return self.stylesheets[sheet.name]
 
     def pdf(self, plan: SheetPlan) -> bytes:
@@ -204,7 +208,7 @@ class _WeasyPrint:
         # Pango's font map is not safe to share between threads: a threaded web server rendering
         # single badges in this process takes turns.
         with _LOCK:
-            document = self.html_class(string=html, base_url=str(TEMPLATES_DIR))
+            document = self.html_class(string=html, base_url=str(TEMPLATES_DIR), url_fetcher=self.fetcher)
             return document.write_pdf(
                 stylesheets=[self.stylesheet(plan.sheet)],
                 font_config=self.font_config,
