@@ -17,8 +17,21 @@ from .extensions import csrf, db, limiter, login_manager, migrate
 ROOT = Path(__file__).resolve().parent.parent  # templates/ and migrations/ sit beside the package
 
 
+class EventApp(Flask):
+    """Flask, logging an unhandled error as the request log does.
+
+    log_exception is Flask's documented hook for this: its own line would carry the raw path (a manage link's
+    secret, or a %0a that starts a forged line)."""
+
+    def log_exception(self, exc_info) -> None:
+        """Flask's hook for logging an unhandled error: with the path masked and escaped, and the request id."""
+        from .request_log import log_exception
+
+        log_exception(self, exc_info)
+
+
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=None)
+    app = EventApp(__name__, template_folder=str(ROOT / "templates"), instance_path=None)
     configure(app, config_name, overrides)
     register_extensions(app)
     register_blueprints(app)
