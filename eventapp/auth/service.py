@@ -81,8 +81,10 @@ def set_password(user: StaffUser, password: str) -> None:
 
 def end_sessions(user: StaffUser) -> None:
     """Every session of this account ends, on every device and in every copy of its cookie (committed by the
-    caller). The increment is done by the database, so two at once both count."""
+    caller). The increment is done by the database, so two at once both count; flushed at once, so the account's
+    next get_id() reads the new number back rather than the expression."""
     user.session_version = StaffUser.session_version + 1
+    db.session.flush()
 
 
 def log_out_everywhere(user: StaffUser) -> None:

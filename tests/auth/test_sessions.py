@@ -108,3 +108,12 @@ def test_the_users_commands_end_every_session(app, staff, command, args, stdin):
 def test_the_users_commands_name_an_unknown_account_plainly(app):
     result = app.test_cli_runner().invoke(args=["users", "deactivate", "nobody@example.org"])
     assert result.exit_code != 0 and "No staff account for nobody@example.org" in result.output
+
+
+def test_the_session_id_carries_the_new_version_at_once(app, staff):
+    user = staff("admin")
+    assert user.get_id() == f"{user.id}:1"
+    service.set_password(user, "a brand new long password")
+    assert user.get_id() == f"{user.id}:2"  # before the commit too: a login in the same request gets the new one
+    db.session.commit()
+    assert service.load_user(f"{user.id}:2") is user and service.load_user(f"{user.id}:1") is None
