@@ -5,7 +5,8 @@ What a visitor typed never shapes the log: control characters (a `%0a` in a URL 
 makes the file binary) and bidi overrides in logged text are escaped, in the path at its source and
 in every record's message by the formatters. Secrets in paths are masked by pattern, whatever the route (a
 manage link that matches no route is as secret as one that does). SQL parameters are kept out of error messages
-by the engine (database.set_engine_options).
+by the engine (database.set_engine_options), and the formatters hide the details in which PostgreSQL quotes a
+failing row's values.
 """
 
 from __future__ import annotations
@@ -52,14 +53,49 @@ def masked_path(path: str, view_args: dict | None = None) -> str:
     return loggable(path)
 
 
+HIDDEN = "(hidden: it may quote a row's values)"
+# The parts of a PostgreSQL error that may quote what was written (DETAIL: "Failing row contains (…)", "Key
+# (email)=(…) already exists"); psycopg puts them in the exception's message, past the engine's hide_parameters.
+_DATABASE_DETAILS = ("message_detail", "context", "internal_query")
+
+
+def _database_details(error: BaseException | None) -> list[str]:
+    """The row-quoting parts of every database error in an exception's chain (its causes and contexts)."""
+    found, seen = [], set()
+    while error is not None and id(error) not in seen:
+        seen.add(id(error))
+        for candidate in (error, getattr(error, "orig", None)):  # SQLAlchemy's DBAPIError wraps the driver's
+            diag = getattr(candidate, "diag", None)
+            found.extend(text for name in _DATABASE_DETAILS if (text := getattr(diag, name, None)))
+        error = error.__cause__ or error.__context__
+    return found
+
+
+def format_traceback(formatter: logging.Formatter, ei) -> str:
+    """A traceback as `formatter` writes it, with database errors' row-quoting details hidden and each line
+    escaped (the lines themselves kept)."""
+    text = logging.Formatter.formatException(formatter, ei)
+    for detail in _database_details(ei[1]):
+        text = text.replace(detail, HIDDEN)
+    return "\n".join(loggable(line) for line in text.split("\n"))
+
+
 class TextFormatter(logging.Formatter):
     """A line per record, its message escaped (loggable); a traceback keeps its lines, each escaped."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        # Not the traceback another handler's formatter may have left on the record (logging caches it there).
+        cached, record.exc_text = record.exc_text, None
+        try:
+            return super().format(record)
+        finally:
+            record.exc_text = cached
 
     def formatMessage(self, record: logging.LogRecord) -> str:  # noqa: N802 - logging's name
         return loggable(super().formatMessage(record))
 
     def formatException(self, ei) -> str:  # noqa: N802 - logging's name
-        return "\n".join(loggable(line) for line in super().formatException(ei).split("\n"))
+        return format_traceback(self, ei)
 
 
 class JsonFormatter(logging.Formatter):
@@ -72,7 +108,7 @@ class JsonFormatter(logging.Formatter):
         }
         entry.update(getattr(record, "fields", {}))
         if record.exc_info:
-            entry["traceback"] = self.formatException(record.exc_info)
+            entry["traceback"] = format_traceback(self, record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
 
 

@@ -86,12 +86,19 @@ def test_an_unhandled_error_is_logged_once_with_the_masked_path_and_no_sql_param
     assert "IntegrityError" in written and "SQL parameters hidden" in written
 
 
-def test_sql_errors_never_carry_their_parameters(app):
+def test_sql_errors_never_carry_their_parameters_into_a_log(app):
+    """The engine leaves the parameters out of the message; PostgreSQL's own DETAIL ("Failing row contains (…)")
+    is hidden by the formatters."""
     with pytest.raises(IntegrityError) as raised:
         db.session.execute(text("INSERT INTO staff_user (email, role) VALUES (:email, 'admin')"),
                            {"email": "secret-value@example.org"})
     db.session.rollback()
-    assert "secret-value" not in str(raised.value)
+    assert "SQL parameters hidden" in str(raised.value)
+    record = logging.LogRecord("eventapp", logging.ERROR, __file__, 1, "failed", (),
+                               (raised.type, raised.value, raised.tb))
+    for formatter in (TextFormatter(), JsonFormatter()):
+        written = formatter.format(record)
+        assert "secret-value" not in written and "IntegrityError" in written and "password_hash" in written
 
 
 def test_every_message_and_traceback_line_is_escaped_by_the_formatters():
