@@ -24,8 +24,9 @@ log = logging.getLogger("eventapp.request")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
 # C0 and C1 controls, the line and paragraph separators, and bidi marks, embeddings, overrides and isolates.
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028-\u202e\u2066-\u2069]")
-# The segment after /manage (however many slashes come between) is an attendee's whole key to their registration.
-_SECRET_SEGMENT = re.compile(r"(?<=/manage)/+[^/]+", re.IGNORECASE)
+# Path segments that are secrets, after however many slashes: the one after /manage (an attendee's whole key to
+# their registration) and after a leading /certificates (the code that shows a person's certificate).
+_SECRET_SEGMENT = re.compile(r"(/manage|^/+certificates)/+[^/]+", re.IGNORECASE)
 MASK = "…"
 MAX_LOGGED_PATH = 1000
 
@@ -44,7 +45,7 @@ def loggable(text: str) -> str:
 def masked_path(path: str, view_args: dict | None = None) -> str:
     """The path with secrets masked (by pattern, and any route argument named for a secret or token), shortened
     if long, and escaped: logs are read by more people than the secrets are for."""
-    path = _SECRET_SEGMENT.sub("/" + MASK, path)
+    path = _SECRET_SEGMENT.sub(lambda match: f"{match.group(1)}/{MASK}", path)
     for name, value in (view_args or {}).items():
         if ("secret" in name or "token" in name) and isinstance(value, str) and value:
             path = path.replace(value, MASK)

@@ -4,7 +4,7 @@ A login's session carries the account's id and this number; raising the number m
 copied cookie) made before it stop working.
 
 Revision ID: 0005_user_session_version
-Revises: 0003_confirmed_count
+Revises: 0009_survey
 Create Date: 2026-12-07 09:00:00
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0005_user_session_version"
-down_revision = "0003_confirmed_count"
+down_revision = "0009_survey"
 branch_labels = None
 depends_on = None
 

@@ -67,14 +67,26 @@ WHO_MAY = {
     "jobs.status_json": REPORT,
     "jobs.download": REPORT,
     "jobs.retry": REPORT,
+    # The feedback survey: admins set it up and export the answers; report editors read them for their sections.
+    "survey.organiser": ADMIN,
+    "survey.action": ADMIN,
+    "survey.new_question": ADMIN,
+    "survey.edit_question": ADMIN,
+    "survey.change_question": ADMIN,
+    "survey.export_answers": ADMIN,
+    "survey.answers": REPORT,
+    "survey.session_answers": REPORT,
+    "certificates.organiser": ADMIN,
+    "certificates.revoke": ADMIN,
 }
 
-# Routes anyone may reach: the attendee's own pages (a manage link is its own key), login, health checks.
+# Routes anyone may reach: the attendee's own pages (a manage link is its own key), the public check of a
+# certificate, login, health checks.
 PUBLIC = {
     "public.index", "public.event", "health.healthz", "health.readyz", "auth.login", "auth.logout",
     "registration.register", "registration.resend_link", "registration.organisation_suggestions",
     "registration.privacy", "registration.manage", "registration.accept_offer", "registration.cancel",
-    "badges.attendee_badge",
+    "badges.attendee_badge", "survey.attendee", "certificates.attendee_certificate", "certificates.verify",
 }
 
 

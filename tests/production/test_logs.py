@@ -64,6 +64,14 @@ def test_manage_secrets_are_masked_whether_or_not_a_route_matches(client, caplog
     assert secret not in json.loads(json_out.getvalue())["path"]
 
 
+@pytest.mark.parametrize("path", ["/certificates/{}", "/certificates//{}/x", "/CERTIFICATES/{}"])
+def test_certificate_codes_are_masked(client, caplog, path):
+    code = "Q7ZK2M4XW9RTB6NC3HJ5PD8VYF"  # the shape of a certificate's code; known or not, it is never logged
+    with log_text(caplog, "eventapp.request") as out:
+        client.get(path.format(code))
+    assert code not in out.getvalue() and "certificates/…" in out.getvalue().lower()
+
+
 def test_an_unhandled_error_is_logged_once_with_the_masked_path_and_no_sql_parameters(make_app, caplog, secret):
     app = make_app(PROPAGATE_EXCEPTIONS=False)  # as in production: a 500 page, and the error logged
 
