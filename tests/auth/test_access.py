@@ -27,6 +27,23 @@ STAFF = frozenset(ROLES)
 WHO_MAY = {
     "dashboard.index": STAFF,
     "dashboard.event": STAFF,
+    # Setting up the event itself, its partners and programme: admins.
+    "events.create": ADMIN,
+    "events.settings": ADMIN,
+    "events.state": ADMIN,
+    "events.programme_changes": ADMIN,
+    "events.mail_change": ADMIN,
+    "events.clone": ADMIN,
+    "programme.partners": ADMIN,
+    "programme.remove_partner": ADMIN,
+    "programme.move_partner": ADMIN,
+    "programme.index": ADMIN,
+    "programme.add_slot": ADMIN,
+    "programme.edit_slot": ADMIN,
+    "programme.remove_slot": ADMIN,
+    "programme.edit_session": ADMIN,
+    "programme.remove_session": ADMIN,
+    "programme.move_session": ADMIN,
     # Setting up who comes and where: admins.
     "registration.registrations": ADMIN,
     "registration.waitlist": ADMIN,
