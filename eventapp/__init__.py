@@ -10,14 +10,27 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import CONFIGS, persistent_secret_key
-from .database import configure_sqlite, end_reads_with_commit, pin_read_committed
+from .database import configure_sqlite, end_reads_with_commit, set_engine_options
 from .extensions import csrf, db, limiter, login_manager, migrate
 
 ROOT = Path(__file__).resolve().parent.parent  # templates/ and migrations/ sit beside the package
 
 
+class EventApp(Flask):
+    """Flask, logging an unhandled error as the request log does.
+
+    log_exception is Flask's documented hook for this: its own line would carry the raw path (a manage link's
+    secret, or a %0a that starts a forged line)."""
+
+    def log_exception(self, exc_info) -> None:
+        """Flask's hook for logging an unhandled error: with the path masked and escaped, and the request id."""
+        from .request_log import log_exception
+
+        log_exception(self, exc_info)
+
+
 def create_app(config_name: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, template_folder=str(ROOT / "templates"), instance_path=None)
+    app = EventApp(__name__, template_folder=str(ROOT / "templates"), instance_path=None)
     configure(app, config_name, overrides)
     register_request_reading(app)
     register_extensions(app)
@@ -51,7 +64,7 @@ def register_request_reading(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    pin_read_committed(app)
+    set_engine_options(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -88,6 +88,59 @@ def list_users_command() -> None:
         click.echo(f"{user.email}\t{user.role.value}{org}{state}")
 
 
+def _staff_or_fail(email: str):
+    from .auth.service import find_staff_by_email
+
+    user = find_staff_by_email(email)
+    if user is None:
+        raise click.ClickException(f"No staff account for {email}.")
+    return user
+
+
+@users_cli.command("deactivate")
+@click.argument("email")
+def deactivate_user_command(email: str) -> None:
+    """Stop an account from logging in; every session it has ends at once."""
+    from .auth.service import deactivate
+
+    user = _staff_or_fail(email)
+    deactivate(user)
+    db.session.commit()
+    click.echo(f"Deactivated {user.email}; every session of the account has ended.")
+
+
+@users_cli.command("reactivate")
+@click.argument("email")
+def reactivate_user_command(email: str) -> None:
+    """Let a deactivated account log in again (its old sessions stay ended)."""
+    from .auth.service import reactivate
+
+    user = _staff_or_fail(email)
+    reactivate(user)
+    db.session.commit()
+    click.echo(f"Reactivated {user.email}.")
+
+
+@users_cli.command("set-password")
+@click.argument("email")
+@click.option("--password-stdin", is_flag=True, help="Read the new password from standard input.")
+def set_password_command(email: str, password_stdin: bool) -> None:
+    """Give an account a new password (printed once unless read from stdin); every session it has ends."""
+    from .auth.passwords import generate_password
+    from .auth.service import StaffAccountError, set_password
+
+    user = _staff_or_fail(email)
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else generate_password()
+    try:
+        set_password(user, password)
+    except StaffAccountError as error:
+        raise click.ClickException(str(error)) from error
+    db.session.commit()
+    click.echo(f"New password set for {user.email}; every session of the account has ended.")
+    if not password_stdin:
+        click.echo(f"Password (shown once): {password}")
+
+
 @click.command("demo-admin")
 def demo_admin_command() -> None:
     """Make sure the demo admin exists and print its login (the password is kept in instance/)."""

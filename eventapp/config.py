@@ -116,6 +116,10 @@ class Config:
     # worker (killed, machine gone) and is marked failed, to be retried.
     JOB_HEARTBEAT_SECONDS = float(os.environ.get("JOB_HEARTBEAT_SECONDS", "10"))
     JOB_STALE_SECONDS = int(os.environ.get("JOB_STALE_SECONDS", "60"))
+    # Jobs waiting or running at once: per person, and for everyone together (without Redis each runs as a thread
+    # of a web server, beside the pages it serves). One asked for beyond either is refused with a sentence.
+    JOBS_MAX_ACTIVE_PER_USER = int(os.environ.get("JOBS_MAX_ACTIVE_PER_USER", "2"))
+    JOBS_MAX_ACTIVE = int(os.environ.get("JOBS_MAX_ACTIVE", "4"))
     # Test-only: switch off the capacity lock to show that the race it prevents is real.
     REGISTRATION_CAPACITY_LOCK = True
 

@@ -1,14 +1,25 @@
-"""Database engine settings that differ by backend."""
+"""Database engine settings (some differ by backend), and the lock that serialises a count-then-write decision."""
 
+import hashlib
 import logging
+from collections.abc import Iterable
 
 from flask import Flask
-from sqlalchemy import event, text
+from sqlalchemy import Table, delete, event, false, text
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
 
 from .extensions import db
 
 log = logging.getLogger(__name__)
+
+
+def set_engine_options(app: Flask) -> None:
+    """Engine settings, before the engine is made. On every backend, a statement's parameters (e-mail addresses,
+    manage secrets, tokens) are never written into its error's message, so never into a log or a traceback."""
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**app.config.get("SQLALCHEMY_ENGINE_OPTIONS", {}),
+                                               "hide_parameters": True}
+    pin_read_committed(app)
 
 
 def pin_read_committed(app: Flask) -> None:
@@ -64,3 +75,26 @@ def end_reads_with_commit(app: Flask) -> None:
                 session.commit()
         except SQLAlchemyError:
             log.warning("could not end a read-only transaction with a commit; it is rolled back", exc_info=True)
+
+
+def _lock_key(name: str) -> int:
+    """A stable signed 64-bit number for a lock's name (PostgreSQL's advisory locks take a bigint)."""
+    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
+
+
+def hold_lock(session: Session, names: Iterable[str], sqlite_table: Table) -> None:
+    """Serialise a count-then-write decision (a login attempt, a job's place) across every server, until the
+    transaction ends. Call it first in a fresh transaction.
+
+    PostgreSQL: a transaction-level advisory lock per name, taken in one fixed order so that two holders of
+    overlapping names can never deadlock; at READ COMMITTED each statement after it sees what the previous
+    holder committed. SQLite: a write that changes nothing, which takes the database's one write lock before
+    anything is read (SQLite has no finer lock)."""
+    if session.get_bind().dialect.name == "postgresql":
+        for key in sorted({_lock_key(name) for name in names}):
+            session.execute(_ADVISORY_LOCK, {"key": key})
+    else:
+        session.execute(delete(sqlite_table).where(false()))
+
+
+_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")

@@ -464,6 +464,9 @@ class StaffUser(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of the id every login's session carries; raised on logout, a new password or deactivation, which
+    # ends every session (and every copy of its cookie) made before.
+    session_version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     organisation: Mapped[Organisation | None] = relationship()
 
@@ -481,7 +484,7 @@ class StaffUser(db.Model):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        return f"{self.id}:{self.session_version}"
 
     def has_role(self, *roles: StaffRole) -> bool:
         return self.active and (self.role == StaffRole.ADMIN or self.role in roles)

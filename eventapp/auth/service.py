@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
+from ..database import hold_lock
 from ..extensions import db
 from ..models import LoginFailure, Organisation, StaffRole, StaffUser, utcnow
 from .passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
@@ -71,18 +72,43 @@ def create_staff_user(
 
 
 def set_password(user: StaffUser, password: str) -> None:
+    """A new password; every session of the account made before it ends."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise StaffAccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
     user.password_hash = hash_password(password)
+    end_sessions(user)
+
+
+def end_sessions(user: StaffUser) -> None:
+    """Every session of this account ends, on every device and in every copy of its cookie (committed by the
+    caller). The increment is done by the database, so two at once both count; flushed at once, so the account's
+    next get_id() reads the new number back rather than the expression."""
+    user.session_version = StaffUser.session_version + 1
+    db.session.flush()
+
+
+def log_out_everywhere(user: StaffUser) -> None:
+    end_sessions(user)
+    db.session.commit()
+
+
+def deactivate(user: StaffUser) -> None:
+    """The account can no longer log in, and its sessions end (for good: reactivating does not revive them)."""
+    user.active = False
+    end_sessions(user)
+
+
+def reactivate(user: StaffUser) -> None:
+    user.active = True
 
 
 def throttled_until(email: str, address: str, max_failures: int, window: timedelta) -> datetime | None:
     """When the account or the address has failed too often within the window, the moment it may try again."""
     since = utcnow() - window
-    email = normalise_email(email)
+    email = _failure_email(email)
     for column, value, limit in (
         (LoginFailure.email, email, max_failures),
-        (LoginFailure.address, address, max_failures * ADDRESS_FAILURE_FACTOR),
+        (LoginFailure.address, address[:64], max_failures * ADDRESS_FAILURE_FACTOR),
     ):
         count, oldest = db.session.execute(
             select(func.count(), func.min(LoginFailure.at)).where(column == value, LoginFailure.at > since)
@@ -93,29 +119,58 @@ def throttled_until(email: str, address: str, max_failures: int, window: timedel
     return None
 
 
+def _failure_email(email: str) -> str:
+    return normalise_email(email)[:254]
+
+
+def _reserve_attempt(email: str, address: str, max_failures: int, window: timedelta) -> datetime | None:
+    """Record this attempt as a failure before its password is checked, unless the account or the address is
+    already at its limit (then: until when). Counting and recording happen under one lock per account and per
+    address, so of any number of attempts at the same moment only as many as the limit allows get a check; the
+    password is then checked outside the lock. A right password deletes the record again."""
+    db.session.commit()  # a fresh transaction: the lock must be its first statement
+    try:
+        hold_lock(db.session, (f"login-email:{email}", f"login-address:{address}"), LoginFailure.__table__)
+        until = throttled_until(email, address, max_failures, window)
+        if until is None:
+            db.session.add(LoginFailure(email=email, address=address))
+        # Old failures are only noise once the window has passed.
+        db.session.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - 4 * window))
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+    return until
+
+
 def authenticate(
     email: str, password: str, address: str, max_failures: int, window: timedelta
 ) -> LoginResult:
-    until = throttled_until(email, address, max_failures, window)
+    email, address = _failure_email(email), address[:64]
+    until = _reserve_attempt(email, address, max_failures, window)
     if until is not None:
         return LoginResult(user=None, throttled_until=until)
     user = find_staff_by_email(email)
-    if user is not None and user.active and check_password(user.password_hash, password):
-        user.last_login_at = utcnow()
-        db.session.execute(delete(LoginFailure).where(LoginFailure.email == normalise_email(email)))
-        db.session.commit()
-        return LoginResult(user=user)
-    if user is None:
-        check_password(None, password)  # same cost as a real check
-    db.session.add(LoginFailure(email=normalise_email(email)[:254], address=address[:64]))
-    # Old failures are only noise once the window has passed.
-    db.session.execute(delete(LoginFailure).where(LoginFailure.at < utcnow() - 4 * window))
-    db.session.commit()
+    if user is not None and user.active:
+        if check_password(user.password_hash, password):
+            user.last_login_at = utcnow()
+            db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
+            db.session.commit()
+            return LoginResult(user=user)
+    else:
+        check_password(None, password)  # the same cost as a real check
+    # The attempt recorded before the check is this failure; it may be the one that reaches the limit.
     return LoginResult(user=None, throttled_until=throttled_until(email, address, max_failures, window))
 
 
-def load_user(user_id: str) -> StaffUser | None:
-    if not user_id.isdigit():
+def load_user(session_id: str) -> StaffUser | None:
+    """The staff member of a session, from the id StaffUser.get_id() gave at login: "<user id>:<session
+    version>". A session made before the account's version last changed (logout, new password, deactivation),
+    or in an older form, is no login."""
+    user_id, _, version = session_id.partition(":")
+    if not (user_id.isdigit() and version.isdigit()) or len(user_id) > 18 or len(version) > 18:
         return None
     user = db.session.get(StaffUser, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user

@@ -67,6 +67,9 @@ def login():
 def logout():
     form = LogoutForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            # Not only this browser's session: every copy of its cookie, and the account's other sessions.
+            service.log_out_everywhere(current_user._get_current_object())
         logout_user()
         flash("You are logged out.", "info")
     return redirect(url_for("public.index"))

@@ -78,12 +78,14 @@ class _WeasyPrint:
     def __init__(self) -> None:
         import weasyprint
         from weasyprint.text.fonts import FontConfiguration
-        from weasyprint.urls import URLFetcher
+
+        from ..pdf_urls import StaticOnlyFetcher
 
         self.weasyprint = weasyprint
         self.font_config = FontConfiguration()
-        # The badges need nothing fetched (the QR codes are inline SVG); this refuses all but data: URIs.
-        self.url_fetcher = URLFetcher(allowed_protocols=("data",))
+        # The report's fetcher (eventapp/pdf_urls.py): nothing is read but the app's static files; the badges
+        # need nothing fetched at all (the QR codes are inline SVG).
+        self.url_fetcher = StaticOnlyFetcher()
         self.stylesheets: dict[str, list] = {}
 
     def stylesheets_for(self, sheet: SheetLayout) -> list:

@@ -8,6 +8,10 @@ processes on any machine. Both call the same `run_job()`.
 A handler is registered per kind: `handler(job, progress) -> JobResult`; `progress(done, total, message)`
 may be called as often as convenient (writes are throttled). The result is stored in the same
 transaction that marks the job done, so a failed or interrupted job never presents a half-written file.
+
+Each job waiting or running holds a place: one person may hold JOBS_MAX_ACTIVE_PER_USER of them, everyone
+together JOBS_MAX_ACTIVE. The places are counted and taken under one lock, so a burst of requests cannot
+overrun them; a job asked for beyond them is refused (JobLimitReached) and never recorded.
 """
 
 from __future__ import annotations
@@ -17,21 +21,24 @@ import logging
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from flask import Flask, current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from ..database import hold_lock
 from ..extensions import db
 from ..models import Event, Job, JobStatus, StaffRole, StaffUser, utcnow
 
 log = logging.getLogger(__name__)
 
 PROGRESS_WRITE_INTERVAL = 0.5  # seconds between progress writes
+ACTIVE = (JobStatus.QUEUED, JobStatus.RUNNING)
 
 
 @dataclass(frozen=True)
@@ -59,6 +66,10 @@ class JobError(Exception):
     """A job cannot be done as asked; the message is shown to the person who started it."""
 
 
+class JobLimitReached(JobError):
+    """No place for another job now: the person, or everyone together, has the most jobs waiting or running."""
+
+
 def register_kind(kind: str, handler: Handler, roles: tuple[StaffRole, ...], label: str) -> None:
     JOB_KINDS[kind] = JobKind(handler=handler, roles=roles, label=label)
 
@@ -70,17 +81,60 @@ def may_use(user: StaffUser, job: Job) -> bool:
 
 def submit(kind: str, params: dict[str, Any], event: Event | None = None, by: StaffUser | None = None,
            app: Flask | None = None) -> Job:
-    """Record a queued job, commit, and hand it to the queue (or a thread). Returns at once."""
+    """Record a queued job, commit, and hand it to the queue (or a thread). Returns at once.
+    Raises JobLimitReached, recording nothing, when there is no place for it (see the module's notes)."""
     if kind not in JOB_KINDS:
         raise JobError(f"Unknown kind of job: {kind}")
     job = Job(
         id=str(uuid.uuid4()), kind=kind, event_id=event.id if event else None, params_json=json.dumps(params),
         status=JobStatus.QUEUED, created_by_id=by.id if by else None, message="Waiting to start…",
     )
-    db.session.add(job)
-    db.session.commit()
+    with _place_for_a_job(by.id if by else None):
+        job.heartbeat_at = utcnow()
+        db.session.add(job)
     dispatch(job.id, app)
     return job
+
+
+@contextmanager
+def _place_for_a_job(person_id: int | None) -> Iterator[None]:
+    """Run the block (which makes a job waiting) and commit, if a place is free; else raise JobLimitReached.
+    Counting and taking the place are one transaction under the jobs' lock."""
+    mark_lost_jobs()  # a job whose runner died holds no place
+    config = current_app.config
+    try:
+        hold_lock(db.session, ("jobs",), Job.__table__)
+        if person_id is not None:
+            mine = _active_count(Job.created_by_id == person_id)
+            if mine >= config["JOBS_MAX_ACTIVE_PER_USER"]:
+                raise JobLimitReached(
+                    f"You already have {_jobs(mine)} waiting or running, the most one person may have at a "
+                    "time. This one was not started: start it again once one of them has finished.")
+        if _active_count() >= config["JOBS_MAX_ACTIVE"]:
+            raise JobLimitReached(
+                "The server is already busy with as many jobs as it takes at a time. This one was not "
+                "started: please try again in a few minutes.")
+        yield
+        db.session.commit()
+    except BaseException:
+        db.session.rollback()
+        raise
+
+
+def _active_count(*where) -> int:
+    return db.session.execute(select(func.count()).select_from(Job).where(Job.status.in_(ACTIVE), *where)
+                              ).scalar_one()
+
+
+def _jobs(count: int) -> str:
+    return "1 job" if count == 1 else f"{count} jobs"
+
+
+def active_jobs(person: StaffUser) -> list[Job]:
+    """The jobs this person started that are waiting or running, oldest first."""
+    return list(db.session.execute(
+        select(Job).where(Job.created_by_id == person.id, Job.status.in_(ACTIVE)).order_by(Job.created_at)
+    ).scalars())
 
 
 def dispatch(job_id: str, app: Flask | None = None) -> None:
@@ -191,29 +245,42 @@ def _finish(engine, job_id: str, status: JobStatus, result: JobResult | None = N
 
 
 def mark_lost_jobs(now=None) -> int:
-    """Running jobs whose runner stopped beating (a killed worker) are marked failed, never left silent."""
+    """Running jobs whose runner stopped beating (a killed worker) are marked failed, never left silent; so are,
+    without Redis, jobs still waiting long after they were queued (the web process that was to start their
+    thread is gone). On RQ a job may wait its turn in the queue for as long as it takes."""
     now = now or utcnow()
     # A running job whose heartbeat (its last progress write) is older than this is taken as lost.
     stale = now - timedelta(seconds=current_app.config["JOB_STALE_SECONDS"])
-    result = db.session.execute(
+    lost = db.session.execute(
         update(Job)
         .where(Job.status == JobStatus.RUNNING, Job.heartbeat_at < stale)
         .values(status=JobStatus.FAILED, finished_at=now, message="Failed",
                 error="The worker running this job stopped before it finished. Retry it.")
-    )
+    ).rowcount
+    if not current_app.config.get("REDIS_URL"):
+        lost += db.session.execute(
+            update(Job)
+            .where(Job.status == JobStatus.QUEUED, func.coalesce(Job.heartbeat_at, Job.created_at) < stale)
+            .values(status=JobStatus.FAILED, finished_at=now, message="Failed",
+                    error="The server restarted before this job started. Retry it.")
+        ).rowcount
     db.session.commit()
-    return result.rowcount
+    return lost
 
 
-def retry(job: Job, app: Flask | None = None) -> Job:
+def retry(job: Job, by: StaffUser | None = None, app: Flask | None = None) -> Job:
+    """Queue a failed job again. It takes a place like a new one, and is then the job of the person retrying it."""
     if job.status != JobStatus.FAILED:
         raise JobError("Only a failed job can be retried.")
-    job.status = JobStatus.QUEUED
-    job.error = None
-    job.message = "Waiting to start…"
-    job.done = 0
-    db.session.commit()
-    dispatch(job.id, app)
+    with _place_for_a_job(by.id if by else None):
+        changed = db.session.execute(
+            update(Job).where(Job.id == job.id, Job.status == JobStatus.FAILED)
+            .values(status=JobStatus.QUEUED, error=None, message="Waiting to start…", done=0, heartbeat_at=utcnow(),
+                    created_by_id=by.id if by else Job.created_by_id)
+        ).rowcount
+    db.session.refresh(job)
+    if changed:  # else someone else retried it at the same moment: it is queued once
+        dispatch(job.id, app)
     return job
 
 

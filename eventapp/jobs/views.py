@@ -1,4 +1,5 @@
-"""Following a job: a page with a progress bar (polled as JSON), the download, and retry."""
+"""Following a job: a page with a progress bar (polled as JSON), the download, and retry; and the page that says
+why a job was not started (no place for it, from any page that starts one)."""
 
 from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
@@ -9,6 +10,18 @@ from ..models import JobStatus, StaffRole
 from . import service
 
 bp = Blueprint("jobs", __name__, url_prefix="/organiser/jobs")
+
+# How long the refusal page suggests waiting (Retry-After), in seconds.
+RETRY_AFTER_SECONDS = 60
+
+
+@bp.app_errorhandler(service.JobLimitReached)
+def job_limit_reached(error: service.JobLimitReached):
+    mine = service.active_jobs(current_user) if current_user.is_authenticated else []
+    labels = {job.id: service.JOB_KINDS[job.kind].label if job.kind in service.JOB_KINDS else job.kind
+              for job in mine}
+    page = render_template("jobs/refused.html", message=str(error), jobs=mine, labels=labels)
+    return page, 429, {"Retry-After": str(RETRY_AFTER_SECONDS)}
 
 
 def _job_or_404(job_id: str):
@@ -64,7 +77,9 @@ def retry(job_id: str):
     job = _job_or_404(job_id)
     if FlaskForm().validate_on_submit():
         try:
-            service.retry(job)
+            service.retry(job, by=current_user)
+        except service.JobLimitReached:
+            raise  # the refusal page, as for a new job
         except service.JobError as error:
             flash(str(error), "error")
     return redirect(url_for("jobs.status", job_id=job.id), 303)

@@ -4,7 +4,8 @@ and the door list, a printable PDF for checking people in without a network.
 Spreadsheet programs run a cell that starts with = + - @ (or a tab or carriage return) as a formula, and
 names, organisations and dietary notes are typed by attendees. CSV cells that start so get a leading
 apostrophe; XLSX cells are written as typed strings (never formulas), and get the same apostrophe, so both
-files read alike and neither can run anything.
+files read alike and neither can run anything. Every CSV field is also quoted: a spreadsheet whose list
+separator is ";" (or a tab) would otherwise split "Org;=1+1" into a cell that starts "=", after any defusing.
 """
 
 from __future__ import annotations
@@ -168,7 +169,7 @@ def table(rows: Iterable[ExportRow], columns: Sequence[str]) -> tuple[list[str],
 
 def to_csv(header: list[str], body: list[list]) -> bytes:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
     writer.writerow(header)
     writer.writerows(body)
     # UTF-8 with a byte-order mark, so spreadsheet programs read names in every script correctly.

@@ -1,75 +1,18 @@
-"""HTML -> PDF with WeasyPrint, fetching nothing but the app's own static files, read from disk.
-
-Section text, names and organisations are typed by editors and attendees. Whatever gets through into the HTML,
-the fetcher given to WeasyPrint opens no socket and reads no file outside eventapp/static/: it has no urllib
-handlers at all, answers only file: URLs that resolve (symlinks followed) inside the static folder, and
-refuses everything else, http, https, ftp, data and file paths elsewhere alike.
-"""
+"""HTML -> PDF with WeasyPrint, fetching nothing but the app's own static files, read from disk, and linking
+nowhere but web pages, mail addresses and places in the document (eventapp/pdf_urls.py says why and how)."""
 
 from __future__ import annotations
 
 import gc
-import mimetypes
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
-from urllib import request
-from urllib.parse import unquote, urlsplit
 
-from weasyprint.urls import URLFetcher, URLFetcherResponse, path2url
+from ..pdf_urls import STATIC_ROOT, FetchRefused, LinkRefused, StaticOnlyFetcher, refuse_other_links
 
-STATIC_ROOT = Path(__file__).resolve().parents[1] / "static"
+__all__ = ["STATIC_ROOT", "FetchRefused", "LinkRefused", "StaticOnlyFetcher", "render_pdf", "build_report_pdf"]
 
 Progress = Callable[[int, int, str | None], None]
-
-
-class FetchRefused(ValueError):
-    """WeasyPrint asked for something other than one of the app's static files."""
-
-
-class StaticOnlyFetcher(URLFetcher):
-    """A WeasyPrint URL fetcher that serves files under one folder from disk and refuses every other URL."""
-
-    def __init__(self, root: Path = STATIC_ROOT):
-        # Deliberately not URLFetcher.__init__: that installs the HTTP, FTP, file and data handlers.
-        request.OpenerDirector.__init__(self)
-        self._timeout = 0
-        self._http_headers = {}
-        self._allowed_protocols = ("file",)
-        self._fail_on_errors = False
-        self._request = None
-        self.root = root.resolve()
-        self.served: list[str] = []
-        self.refused: list[str] = []
-
-    @property
-    def base_url(self) -> str:
-        return path2url(str(self.root)) + "/"
-
-    def local_path(self, url: str) -> Path | None:
-        try:
-            parts = urlsplit(url)
-        except ValueError:
-            return None
-        if parts.scheme.lower() != "file" or parts.netloc not in ("", "localhost"):
-            return None
-        path = Path(request.url2pathname(unquote(parts.path))).resolve()
-        if not path.is_relative_to(self.root) or not path.is_file():
-            return None
-        return path
-
-    def fetch(self, url, headers=None):
-        path = self.local_path(url)
-        if path is None:
-            self.refused.append(url)
-            raise FetchRefused(f"refused to fetch {url[:200]!r}: only the app's static files are read")
-        self.served.append(url)
-        mime_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
-        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": mime_type})
-
-    def open(self, url, data=None, timeout=None):
-        return self.fetch(url.full_url if isinstance(url, request.Request) else url)
 
 
 _gc_lock = threading.Lock()
@@ -122,6 +65,7 @@ def render_pdf(html: str, progress: Progress | None = None, fetcher: StaticOnlyF
         if progress:
             progress(done, total, "Laying out the pages…")
         document = weasyprint.HTML(string=html, base_url=fetcher.base_url, url_fetcher=fetcher).render()
+        refuse_other_links(document)  # a second wall behind the Markdown's own (report/markdown.py)
         if progress:
             progress(done + 1, total, f"Writing {len(document.pages)} pages…")
         data = document.write_pdf(**(options or {}))
