@@ -44,11 +44,10 @@ def _key(normal: str) -> str:
 def upgrade():
     bind = op.get_bind()
     on_postgresql = bind.dialect.name == "postgresql"
-    # A plain ALTER TABLE, also on SQLite (in place; batch mode would rebuild the table and drop its triggers).
-    op.add_column("registration", sa.Column("email_key", sa.String(length=254), nullable=False, server_default=""))
     if on_postgresql:
         # On a live database: no registration may be written between the rewrite and the new index.
         op.execute("LOCK TABLE registration IN SHARE ROW EXCLUSIVE MODE")
+    # Everything is worked out, and any clash refused, before the schema changes (SQLite does not undo DDL).
     rows = bind.execute(sa.text("SELECT id, event_id, email, status FROM registration ORDER BY id")).fetchall()
     changes, seen, clashes = [], {}, []
     for row in rows:
@@ -65,6 +64,10 @@ def upgrade():
             "These registrations are the same mailbox once addresses are normalised: " + "; ".join(clashes)
             + ". Cancel one of each pair (as an organiser, or UPDATE registration SET status = 'cancelled'), "
             "then run the upgrade again.")
+    # A plain ALTER TABLE, also on SQLite (in place; batch mode would rebuild the table and drop its triggers).
+    op.add_column("registration", sa.Column("email_key", sa.String(length=254), nullable=False, server_default=""))
+    # The old index goes first: a cancelled registration may now share a live one's address.
+    op.drop_index("uq_registration_event_email", table_name="registration")
     if changes:
         bind.execute(sa.text("UPDATE registration SET email = :email, email_key = :email_key WHERE id = :the_id"),
                      changes)
@@ -73,14 +76,21 @@ def upgrade():
     # SQLite keeps the '' default (dropping it would rebuild the table); every insert sets the key.
     op.create_index("uq_registration_event_email_key", "registration", ["event_id", "email_key"], unique=True,
                     postgresql_where=sa.text(LIVE), sqlite_where=sa.text(LIVE))
-    op.drop_index("uq_registration_event_email", table_name="registration")
 
 
 def downgrade():
-    # Fails, naming the rows, if a cancelled registration and a newer one share an address: the old index
-    # counted cancelled registrations too.
+    # The old index counted cancelled registrations too: someone who cancelled and registered again has two rows
+    # with one address, which it cannot take. Refused, named, before anything changes.
+    clashes = op.get_bind().execute(sa.text(
+        "SELECT event_id, lower(email) AS address, count(*) AS n FROM registration "
+        "GROUP BY event_id, lower(email) HAVING count(*) > 1")).fetchall()
+    if clashes:
+        raise RuntimeError(
+            "The earlier schema allows one registration per address per event, cancelled ones included; these "
+            "addresses have more: " + "; ".join(f"{row.address!r} at event {row.event_id} ({row.n})" for row in clashes)
+            + ". Delete the cancelled ones, then downgrade again.")
+    op.drop_index("uq_registration_event_email_key", table_name="registration")
     op.create_index("uq_registration_event_email", "registration", ["event_id", sa.literal_column("lower(email)")],
                     unique=True)
-    op.drop_index("uq_registration_event_email_key", table_name="registration")
     # Not batch mode: SQLite (3.35 on) drops a column in place, without rebuilding `registration`.
     op.execute("ALTER TABLE registration DROP COLUMN email_key")

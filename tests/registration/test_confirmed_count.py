@@ -67,9 +67,9 @@ def test_the_count_follows_changes_made_outside_the_service(app, db, demo_event)
     _assert_kept(db, event_id, 12)
     now = utcnow()
     db.session.execute(text(
-        "INSERT INTO registration (event_id, full_name, email, consent_privacy, consent_listed, status, "
+        "INSERT INTO registration (event_id, full_name, email, email_key, consent_privacy, consent_listed, status, "
         "badge_secret, manage_secret, badge_changed_at, created_at, updated_at) VALUES (:event, 'Raw Insert', "
-        "'raw@example.org', :yes, :no, 'confirmed', 'RAWBADGE', 'rawmanage', :now, :now, :now)"),
+        "'raw@example.org', 'raw@example.org', :yes, :no, 'confirmed', 'RAWBADGE', 'rawmanage', :now, :now, :now)"),
         {"event": event_id, "yes": True, "no": False, "now": now})
     db.session.commit()
     _assert_kept(db, event_id, 13)
