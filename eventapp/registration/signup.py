@@ -77,16 +77,20 @@ class Receipt:
     status: RegistrationStatus
 
 
-def register(event: Event, details: AttendeeDetails, now: datetime | None = None) -> Receipt:
-    """Sign someone up: confirmed while places remain, otherwise on the waiting list. Commits."""
-    now = now or utcnow()
+def _checked(event: Event, details: AttendeeDetails) -> tuple[str, list[ThemedSession]]:
+    """Every rule a sign-up must meet before anything is written: the normal address and the ranked sessions."""
     state = registration_state(event)
     if state == "not_yet":
         raise RegistrationClosed("Registration has not opened yet.")
     if state == "closed":
         raise RegistrationClosed("Registration has closed.")
-    email = _address(details.email)
-    sessions = _check_preferences(event, details.preferences)
+    return _address(details.email), _check_preferences(event, details.preferences)
+
+
+def register(event: Event, details: AttendeeDetails, now: datetime | None = None) -> Receipt:
+    """Sign someone up: confirmed while places remain, otherwise on the waiting list. Commits."""
+    now = now or utcnow()
+    email, sessions = _checked(event, details)
     row = {  # statements.NEW_REGISTRATION_COLUMNS, but the organisation's (found or made below)
         **_typed_columns(details, email), "event_id": event.id, "consent_privacy": True,
         "status": RegistrationStatus.WAITLISTED,  # until the decision under the lock says otherwise
@@ -185,15 +189,22 @@ def _family_name(full_name: str) -> str | None:
 def register_or_remind(event: Event, details: AttendeeDetails, now: datetime | None = None) -> Receipt | None:
     """Sign someone up; or, when the address already has a live registration here, queue its owner a letter with
     their manage link instead (and return None). The person who asked is answered the same either way: what
-    happened goes only to the address's mailbox, so the form never tells anyone who has registered. Commits."""
-    try:
-        return register(event, details, now)
-    except DuplicateEmail:
-        registration = db.session.execute(_live_with_address(event, _address(details.email))).scalar_one_or_none()
-        if registration is not None:  # (else it was cancelled a moment ago: nothing to remind of)
-            mails.queue_already_registered(registration, event)
-            db.session.commit()
-        return None
+    happened goes only to the address's mailbox, so the form never tells anyone who has registered. Commits.
+
+    Every rule is checked before the address is looked up, so that a request that breaks one is refused alike for
+    a new address and a taken one; and the address is looked up before anything is written, so that a taken one
+    costs no failed insert and rollback (slower, and telling)."""
+    email, _ = _checked(event, details)
+    registration = db.session.execute(_live_with_address(event, email)).scalar_one_or_none()
+    if registration is None:
+        try:
+            return register(event, details, now)
+        except DuplicateEmail:  # signed up a moment ago, by a request running alongside this one
+            registration = db.session.execute(_live_with_address(event, email)).scalar_one_or_none()
+    if registration is not None:  # (else it was cancelled a moment ago: nothing to remind of)
+        mails.queue_already_registered(registration, event)
+        db.session.commit()
+    return None
 
 
 def send_manage_link(event: Event, email: str) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
@@ -10,7 +12,7 @@ from ..events import service as events
 from ..extensions import limiter
 from ..mail import service as mail
 from ..models import RegistrationStatus, StaffRole
-from . import lists, organisations, service, signup, throttle
+from . import lists, organisations, pacing, service, signup, throttle
 from .forms import AttendeeForm, CancelForm, CapacityForm, ConfirmForm, RegistrationForm, ResendLinkForm
 
 bp = Blueprint("registration", __name__)
@@ -70,11 +72,16 @@ def register(slug: str):
                 form.email.errors = [*form.email.errors, throttle.LIMITED_MESSAGE]
                 status = 429
             else:
+                started = time.perf_counter()
                 try:
-                    signup.register_or_remind(event, form.details())
+                    receipt = signup.register_or_remind(event, form.details())
                 except service.RegistrationError as error:
                     _show_error(form, error)
                 else:
+                    if receipt is not None:
+                        pacing.record_new(time.perf_counter() - started)
+                    else:
+                        pacing.wait_like_a_new_one(started)
                     # The same answer for a new registration and for an address already registered (whose owner is
                     # mailed their link instead): the page never tells anyone who has registered.
                     return _to_check_your_mail(event, form.email.data)

@@ -204,3 +204,20 @@ def test_with_redis_every_worker_shares_the_count(make_app, demo_event, storage)
     with second.app_context():
         statuses.append(second.test_client().post(resend, data={"resend-email": address}).status_code)
     assert statuses == ([200, 200, 200, 429] if storage == "redis" else [200, 200, 200, 200])
+
+
+def test_a_taken_addresss_answer_waits_as_long_as_a_new_sign_up_takes(monkeypatch):
+    from collections import deque
+
+    from eventapp.registration import pacing
+
+    for name in ("_new", "_taken", "_late"):  # this test's own history, not the run's
+        monkeypatch.setattr(pacing, name, deque(maxlen=pacing.RECENT))
+    assert pacing.wait_like_a_new_one(time.perf_counter()) == 0.0  # nothing to match yet
+    for _ in range(5):
+        pacing.record_new(0.060)
+    started = time.perf_counter() - 0.020  # this one took 20 ms, as taken ones do
+    for _ in range(4):
+        pacing._taken.append(0.020)
+    waited = pacing.wait_like_a_new_one(started)
+    assert 0.035 <= waited <= 0.2 and time.perf_counter() - started >= 0.055
