@@ -10,6 +10,11 @@ else has signed up.
 
 from __future__ import annotations
 
+import heapq
+import time
+from dataclasses import dataclass
+
+from flask import current_app
 from sqlalchemy import func, select, union
 
 from ..extensions import db
@@ -54,24 +59,49 @@ def find_or_make(name: str, kind: OrganisationKind, country: str | None) -> int:
     return connection.execute(statements.organisation_by_name(), {"name": name}).scalar_one()
 
 
-def _accepted_ids(event: Event):
-    """The ids of the organisations an organiser has accepted for this event (see the module's docstring)."""
-    return union(
+def _accepted_names(event: Event) -> list[str]:
+    """The names of the organisations an organiser has accepted for this event (the module's docstring), in
+    alphabetical order whatever their case."""
+    accepted = union(
         select(EventPartner.organisation_id).where(EventPartner.event_id == event.id),
         select(ThemedSession.lead_organisation_id).where(ThemedSession.event_id == event.id),
         select(Registration.organisation_id).where(
             Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED,
             Registration.organisation_id.is_not(None)),
-    ).subquery()
+    )
+    return list(db.session.execute(
+        select(Organisation.name).where(Organisation.id.in_(accepted))
+        .order_by(func.lower(Organisation.name), Organisation.name)).scalars())
+
+
+@dataclass(frozen=True)
+class _Listed:
+    names: tuple[str, ...]
+    lowered: tuple[str, ...]
+    until: float
+
+
+def _listed(event: Event) -> _Listed:
+    """The event's accepted names, read at most once every ORGANISATION_LIST_SECONDS by each worker process: to
+    find them the database reads every confirmed registration of the event, too much for every view of the form
+    and every pause in typing when thousands have registered. A newly confirmed (or cancelled) registration's
+    organisation appears on (or leaves) the list within that time."""
+    cache = current_app.extensions.setdefault("eventapp.accepted_organisations", {})
+    now = time.monotonic()
+    listed = cache.get(event.id)
+    if listed is None or listed.until <= now:
+        names = tuple(_accepted_names(event))
+        listed = _Listed(names, tuple(name.lower() for name in names),
+                         now + float(current_app.config.get("ORGANISATION_LIST_SECONDS", 30)))
+        cache[event.id] = listed
+    return listed
 
 
 def organisation_names(event: Event) -> list[str] | None:
     """The organisations the form offers as the attendee types: all of them, or None when there are too many to
     put in a page (then `organisation_suggestions` answers as they type)."""
-    names = list(db.session.execute(
-        select(Organisation.name).where(Organisation.id.in_(select(_accepted_ids(event))))
-        .order_by(Organisation.name).limit(ORGANISATIONS_IN_PAGE + 1)).scalars())
-    return names if len(names) <= ORGANISATIONS_IN_PAGE else None
+    names = _listed(event).names
+    return list(names) if len(names) <= ORGANISATIONS_IN_PAGE else None
 
 
 def organisation_suggestions(event: Event, typed: str) -> list[str]:
@@ -80,10 +110,7 @@ def organisation_suggestions(event: Event, typed: str) -> list[str]:
     typed = tidy_name("".join(ch for ch in typed[:200] if ch.isprintable()))[:100].lower()
     if len(typed) < SUGGESTION_MIN_CHARS:
         return []
-    name = func.lower(Organisation.name)  # as the organisers' search does: wildcards typed are text (autoescape)
-    return list(db.session.execute(
-        select(Organisation.name)
-        .where(Organisation.id.in_(select(_accepted_ids(event))), name.contains(typed, autoescape=True))
-        .order_by(name.startswith(typed, autoescape=True).desc(), Organisation.name)
-        .limit(SUGGESTIONS)
-    ).scalars())
+    listed = _listed(event)
+    found = [(not lowered.startswith(typed), index)
+             for index, lowered in enumerate(listed.lowered) if typed in lowered]
+    return [listed.names[index] for _, index in heapq.nsmallest(SUGGESTIONS, found)]
