@@ -10,7 +10,7 @@ Existing rows are rewritten to the normal form here. If two live registrations o
 mailbox, the upgrade stops and names them: cancel (or delete) one of each pair, then upgrade again.
 
 Revision ID: 0007_registration_email_key
-Revises: 0003_confirmed_count
+Revises: 0009_survey
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -21,7 +21,7 @@ from alembic import op
 from email_validator import EmailNotValidError, validate_email
 
 revision = "0007_registration_email_key"
-down_revision = "0003_confirmed_count"
+down_revision = "0009_survey"
 branch_labels = None
 depends_on = None
 

@@ -12,7 +12,20 @@ from eventapp.extensions import db
 
 from ..spine.test_migrations import empty_database_url  # noqa: F401  (the fixture)
 
-BEFORE = "0003_confirmed_count"
+
+def _revision_before() -> str:
+    """The revision this one follows (read from its file, so that this test follows it when it is re-chained)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "migrations" / "versions" / "0007_registration_email_key.py"
+    spec = importlib.util.spec_from_file_location("revision_0007", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.down_revision
+
+
+BEFORE = _revision_before()
 NFD_JOSE = unicodedata.normalize("NFD", "josé@example.org")
 
 
@@ -21,9 +34,11 @@ def _app(url, tmp_path):
 
 
 def _add(conn, rows):
+    has_state = "state" in {column["name"] for column in inspect(conn).get_columns("event")}  # from 0006 on
     conn.execute(text(
-        "INSERT INTO event (id, slug, name, starts_at, ends_at, timezone, venue, waitlist_offer_hours, created_at) "
-        "VALUES (1, 'ev', 'Event', '2030-01-01 09:00', '2030-01-01 17:00', 'UTC', 'Hall', 48, '2029-01-01')"))
+        "INSERT INTO event (id, slug, name, starts_at, ends_at, timezone, venue, waitlist_offer_hours, created_at"
+        + (", state" if has_state else "") + ") VALUES (1, 'ev', 'Event', '2030-01-01 09:00', '2030-01-01 17:00', "
+        "'UTC', 'Hall', 48, '2029-01-01'" + (", 'published'" if has_state else "") + ")"))
     for n, (email, status) in enumerate(rows, start=1):
         conn.execute(text(
             "INSERT INTO registration (event_id, full_name, email, consent_privacy, consent_listed, status, "

@@ -59,7 +59,7 @@ def _strangers(db, event):
 
 def test_the_page_lists_the_events_partners_and_confirmed_organisations_only(client, demo_event, db):
     strangers = _strangers(db, demo_event)
-    partners = {o.name for o in demo_event.convenors} | {demo_event.funder.name} | {
+    partners = {o.name for o in demo_event.partners} | {
         s.lead_organisation.name for s in demo_event.themed_sessions}
     confirmed = {r.organisation.name for r in db.session.query(Registration).filter_by(
         event_id=demo_event.id, status=RegistrationStatus.CONFIRMED)}
