@@ -133,9 +133,10 @@ def main() -> None:
         db.session.commit()
         if args.existing:
             db.session.execute(text(
-                "INSERT INTO registration (event_id, full_name, email, consent_privacy, consent_listed, status, "
-                "badge_secret, manage_secret, badge_changed_at, created_at, updated_at) "
-                "SELECT :event, 'Earlier ' || n, 'earlier' || n || '@example.org', true, false, 'confirmed', "
+                "INSERT INTO registration (event_id, full_name, email, email_key, consent_privacy, consent_listed, "
+                "status, badge_secret, manage_secret, badge_changed_at, created_at, updated_at) "
+                "SELECT :event, 'Earlier ' || n, 'earlier' || n || '@example.org', 'earlier' || n || '@example.org', "
+                "true, false, 'confirmed', "
                 "'EARLIER' || n, 'earlier-' || n, now(), now(), now() FROM generate_series(1, :count) AS n"),
                 {"event": event.id, "count": args.existing})
             db.session.commit()

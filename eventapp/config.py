@@ -107,6 +107,13 @@ class Config:
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "10 per minute")
     REGISTRATION_RATE_LIMIT = os.environ.get("REGISTRATION_RATE_LIMIT", "20 per minute")
     MANAGE_RATE_LIMIT = os.environ.get("MANAGE_RATE_LIMIT", "60 per minute")
+    # Mail one address may be sent from the public form in an hour, by signing up (a new registration, or "you are
+    # already registered") and by asking for the manage link again: a cap on mail bombing a stranger's mailbox.
+    # Shared by every server with Redis; without it, each worker process counts for itself.
+    ADDRESS_MAIL_RATE_LIMIT = os.environ.get("ADDRESS_MAIL_RATE_LIMIT", "5 per hour")
+    # The organisations the registration form lists (the event's partners and those of its confirmed
+    # registrations) are read again by each worker at most this often (seconds).
+    ORGANISATION_LIST_SECONDS = float(os.environ.get("ORGANISATION_LIST_SECONDS", "30"))
     # Organisation names suggested as a person types on the registration form (a request per pause in typing).
     SUGGESTION_RATE_LIMIT = os.environ.get("SUGGESTION_RATE_LIMIT", "120 per minute")
     # Behind a reverse proxy: how many proxies set X-Forwarded-For/-Proto/-Host (0: trust none).

@@ -1,4 +1,5 @@
-"""Pieces every feature's forms share: choices in WTForms' current shape, and the printable-text check."""
+"""Pieces every feature's forms share: choices in WTForms' current shape, and the checks of typed text (printable
+for any text; one line for names, organisations, titles and every other single-line field)."""
 
 from __future__ import annotations
 
@@ -14,9 +15,43 @@ from wtforms.validators import ValidationError
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
+# A single-line field holds none of: line breaks (CR, LF, VT, FF, NEL, the Unicode line and paragraph
+# separators), any other control character (tab, NUL, C0, DEL, C1), or the bidi embedding, override and isolate
+# controls (U+202A-U+202E, U+2066-U+2069), which make text display in another order than it reads: a name that
+# shows as one thing and sorts, searches and prints as another. The bidi marks (U+200E, U+200F, U+061C), which
+# right-to-left names do need, are allowed.
+_LINE_BREAKS = "\n\r\x0b\x0c\x85\u2028\u2029"
+_BIDI_CONTROLS = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+CONTROL_MESSAGE = "This contains characters that cannot be used here. Please retype it."
+LINE_BREAK_MESSAGE = "This must fit on one line: please remove the line break."
+BIDI_MESSAGE = ("This contains invisible characters that change the direction of the text. "
+                "Please retype it without them.")
+
+
 def printable(form, field) -> None:
     if field.data and _CONTROL.search(field.data):
-        raise ValidationError("This contains characters that cannot be used here. Please retype it.")
+        raise ValidationError(CONTROL_MESSAGE)
+
+
+def single_line_problem(text: str) -> str | None:
+    """The sentence saying why `text` cannot go in a single-line field, or None when it can."""
+    found = _NOT_ONE_LINE.search(text)
+    if found is None:
+        return None
+    character = found.group()
+    if character in _LINE_BREAKS:
+        return LINE_BREAK_MESSAGE
+    if character in _BIDI_CONTROLS:
+        return BIDI_MESSAGE
+    return CONTROL_MESSAGE
+
+
+def single_line(form, field) -> None:
+    """The validator of every single-line text field: refuses line breaks, control and bidi control characters."""
+    if isinstance(field.data, str) and field.data and (problem := single_line_problem(field.data)):
+        raise ValidationError(problem)
 
 
 def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:

@@ -21,10 +21,11 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from sqlalchemy.types import TypeDecorator
 
 from .extensions import db
+from .registration.addresses import AddressError, email_key, normalise_email
 
 
 def utcnow() -> datetime:
@@ -325,8 +326,11 @@ class ProgrammeChange(db.Model):
 class Registration(db.Model):
     __tablename__ = "registration"
     __table_args__ = (
-        # One registration per e-mail per event, whatever the case; the service also trims spaces.
-        Index("uq_registration_event_email", "event_id", func.lower(text("email")), unique=True),
+        # One live registration per mailbox per event: email_key is the normalised address lower-cased
+        # (registration/addresses.py), so case, NFC/NFD and a domain typed as Unicode or xn-- all meet here.
+        # A cancelled registration steps aside, so that its owner can register again.
+        Index("uq_registration_event_email_key", "event_id", "email_key", unique=True,
+              postgresql_where=text("status <> 'cancelled'"), sqlite_where=text("status <> 'cancelled'")),
         Index("ix_registration_event_status_queue", "event_id", "status", "waitlisted_at"),
         # Only the rows with an offer (open or lapsed, a few): the capacity rule counts the open ones without
         # reading the rest of a long waiting list.
@@ -342,6 +346,7 @@ class Registration(db.Model):
     given_name: Mapped[str | None] = mapped_column(String(100))
     family_name: Mapped[str | None] = mapped_column(String(100))  # for sorting badges by surname
     email: Mapped[str] = mapped_column(String(254))
+    email_key: Mapped[str] = mapped_column(String(254))  # set with `email`, by _keep_email_normalised below
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisation.id"))
     job_title: Mapped[str | None] = mapped_column(String(200))
     country: Mapped[str | None] = mapped_column(String(2))  # ISO 3166-1 alpha-2
@@ -369,6 +374,17 @@ class Registration(db.Model):
     assignments: Mapped[list[Assignment]] = relationship(
         back_populates="registration", cascade="all, delete-orphan"
     )
+
+    @validates("email")
+    def _keep_email_normalised(self, _name: str, address: str) -> str:
+        """Whichever code sets an address (the service, the demo, an import) stores its normal form and the key
+        the database keeps unique; an address that is not one is left for the form or service to refuse."""
+        try:
+            address = normalise_email(address)
+        except AddressError:
+            pass
+        self.email_key = email_key(address)
+        return address
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} {self.status}>"

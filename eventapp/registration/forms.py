@@ -7,11 +7,12 @@ from functools import cache
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, IntegerField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..countries import country_choices
-from ..formkit import ListedSelect, choices, printable
+from ..formkit import ListedSelect, choices, printable, single_line, single_line_problem
 from ..models import ORGANISATION_KIND_LABELS, Event, OrganisationKind, Registration
+from .addresses import AddressError, normalise_email
 from .service import AttendeeDetails
 
 RANK_LABELS = ["1st choice", "2nd choice", "3rd choice"]
@@ -22,6 +23,18 @@ def _country_choices() -> tuple[SelectChoice, ...]:
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
+
+
+def email_address(form, field) -> None:
+    """An attendee's address, checked and put in its normal form (addresses.py) for whatever the form does next."""
+    if not field.data:
+        return  # DataRequired says so
+    if problem := single_line_problem(field.data):
+        raise ValidationError(problem)
+    try:
+        field.data = normalise_email(field.data)
+    except AddressError as error:
+        raise ValidationError(error.message) from error
 
 
 class SessionChoiceField(SelectField):
@@ -60,25 +73,20 @@ class AttendeeForm(FlaskForm):
         "Full name",
         filters=[_strip],
         validators=[DataRequired("Enter your full name."),
-                    Length(max=200, message="Your name can be at most 200 characters long."), printable],
+                    Length(max=200, message="Your name can be at most 200 characters long."), single_line],
         description="As you would like it on your badge.",
     )
     email = EmailField(
         "E-mail address",
         filters=[_strip],
-        validators=[
-            DataRequired("Enter your e-mail address."),
-            Length(max=254, message="An e-mail address can be at most 254 characters long."),
-            Email("Enter an e-mail address like name@example.org.", check_deliverability=False),
-            printable,
-        ],
+        validators=[DataRequired("Enter your e-mail address."), email_address],
     )
     organisation = StringField(
         "Organisation",
         filters=[_strip],
         validators=[DataRequired("Enter the organisation you represent."),
                     Length(max=200, message="The organisation's name can be at most 200 characters long."),
-                    printable],
+                    single_line],
         description="Pick it from the list as you type, or type a new one.",
     )
     organisation_kind = SelectField(
@@ -90,7 +98,7 @@ class AttendeeForm(FlaskForm):
     job_title = StringField(
         "Job title or role",
         filters=[_strip],
-        validators=[Optional(), Length(max=200, message="This can be at most 200 characters long."), printable],
+        validators=[Optional(), Length(max=200, message="This can be at most 200 characters long."), single_line],
     )
     choice_1 = SessionChoiceField(RANK_LABELS[0])
     choice_2 = SessionChoiceField(RANK_LABELS[1])
@@ -188,8 +196,7 @@ class ResendLinkForm(FlaskForm):
     email = EmailField(
         "The e-mail address you registered with",
         filters=[_strip],
-        validators=[DataRequired("Enter your e-mail address."), Length(max=254),
-                    Email("Enter an e-mail address like name@example.org.", check_deliverability=False)],
+        validators=[DataRequired("Enter your e-mail address."), email_address],
     )
     submit = SubmitField("Send me my link")
 

@@ -10,10 +10,15 @@ from flask import current_app
 from ..mail.service import queue_mail
 from ..models import Event, OutboundMail, Registration, RegistrationStatus
 from ..templating import format_local_time
+from .addresses import mail_recipient
 
 
 def manage_url(manage_secret: str) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/manage/{manage_secret}"
+
+
+def register_url(event: Event) -> str:
+    return f"{current_app.config['PUBLIC_BASE_URL'].rstrip('/')}/events/{event.slug}/register"
 
 
 class Newcomer(NamedTuple):
@@ -30,13 +35,14 @@ class Letter:
     body: str
 
 
-def _letter(kind: str, registration: Registration | Newcomer, event: Event, subject: str,
+def _letter(kind: str, registration: Registration | Newcomer | None, event: Event, subject: str,
             **context) -> Letter:
     # A letter is not a page: rendered without the request's template context (user, CSRF token, ...).
     body = current_app.jinja_env.get_template(f"registration/mail/{kind}.txt").render(
         registration=registration,
         event=event,
-        manage_url=manage_url(registration.manage_secret),
+        manage_url=manage_url(registration.manage_secret) if registration is not None else None,
+        register_url=register_url(event),
         when=format_local_time(event.starts_at, event.timezone, "%A %d %B %Y, %H:%M"),
         localtime=lambda moment: format_local_time(moment, event.timezone),
         **context,
@@ -46,8 +52,8 @@ def _letter(kind: str, registration: Registration | Newcomer, event: Event, subj
 
 def _queue(kind: str, registration: Registration, event: Event, subject: str, **context) -> OutboundMail:
     letter = _letter(kind, registration, event, subject, **context)
-    return queue_mail(kind, registration.email, letter.subject, letter.body, event=event, registration=registration,
-                      attach_badge=context.get("attach_badge", False))
+    return queue_mail(kind, mail_recipient(registration.email), letter.subject, letter.body, event=event,
+                      registration=registration, attach_badge=context.get("attach_badge", False))
 
 
 def registered_letter(registration: Registration | Newcomer, event: Event,
@@ -61,11 +67,25 @@ def registered_letter(registration: Registration | Newcomer, event: Event,
 def queue_registered(registration: Registration, event: Event) -> None:
     """The registration's letter again, after an organiser's change of status (promotion, acceptance)."""
     letter = registered_letter(registration, event, registration.status)
-    queue_mail(letter.kind, registration.email, letter.subject, letter.body, event=event, registration=registration)
+    queue_mail(letter.kind, mail_recipient(registration.email), letter.subject, letter.body, event=event,
+               registration=registration)
 
 
 def queue_manage_link(registration: Registration, event: Event) -> None:
     _queue("manage_link", registration, event, f"Your registration for {event.name}")
+
+
+def queue_already_registered(registration: Registration, event: Event) -> None:
+    """Someone tried to sign up again with this registration's address: its owner gets their link instead (the
+    form answers as if they had signed up, so that it never tells anyone who has registered)."""
+    _queue("already_registered", registration, event, f"You are already registered for {event.name}")
+
+
+def queue_no_registration(address: str, event: Event) -> None:
+    """The link was asked for an address with no registration here: say so to that mailbox (the page says the
+    same whichever it is)."""
+    letter = _letter("no_registration", None, event, f"Your registration for {event.name}")
+    queue_mail(letter.kind, mail_recipient(address), letter.subject, letter.body, event=event)
 
 
 def queue_offer(registration: Registration, event: Event) -> None:

@@ -36,8 +36,8 @@ from ..models import Event, Organisation, OutboundMail, Registration, Registrati
 
 # What a sign-up writes into a new registration row; every other column takes its default.
 NEW_REGISTRATION_COLUMNS = (
-    "event_id", "full_name", "given_name", "family_name", "email", "organisation_id", "job_title", "country",
-    "accessibility_needs", "dietary_needs", "consent_privacy", "consent_listed", "status", "badge_secret",
+    "event_id", "full_name", "given_name", "family_name", "email", "email_key", "organisation_id", "job_title",
+    "country", "accessibility_needs", "dietary_needs", "consent_privacy", "consent_listed", "status", "badge_secret",
     "manage_secret", "badge_changed_at", "waitlisted_at", "created_at", "updated_at",
 )
 # The columns of the letter that answers a sign-up: two are offered, the decision picks one.

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+import time
+
+from flask import Blueprint, abort, current_app, flash, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
 from ..auth.roles import public, requires_role
@@ -11,7 +13,7 @@ from ..extensions import limiter
 from ..mail import service as mail
 from ..models import RegistrationStatus, StaffRole
 from ..url_numbers import int_arg
-from . import service
+from . import lists, organisations, pacing, service, signup, throttle
 from .forms import AttendeeForm, CancelForm, CapacityForm, ConfirmForm, RegistrationForm, ResendLinkForm
 
 bp = Blueprint("registration", __name__)
@@ -63,35 +65,57 @@ def register(slug: str):
     event = events.get_public_event_or_404(slug, staff=current_user.is_authenticated, programme=False)
     state = events.registration_state(event)
     form = RegistrationForm(event)
-    duplicate = False
     status = 200
     if state == "open" and form.is_submitted():
+        status = 400
         if form.validate():
-            try:
-                receipt = service.register(event, form.details())
-            except service.RegistrationError as error:
-                _show_error(form, error)
-                duplicate = isinstance(error, service.DuplicateEmail)
-                status = 409 if duplicate else 400
+            if not throttle.may_mail(form.email.data):
+                form.email.errors = [*form.email.errors, throttle.LIMITED_MESSAGE]
+                status = 429
             else:
-                return redirect(url_for("registration.manage", secret=receipt.manage_secret, new=1))
-        else:
-            status = 400
+                started = time.perf_counter()
+                try:
+                    receipt = signup.register_or_remind(event, form.details())
+                except service.RegistrationError as error:
+                    _show_error(form, error)
+                else:
+                    if receipt is not None:
+                        pacing.record_new(time.perf_counter() - started)
+                    else:
+                        pacing.wait_like_a_new_one(started)
+                    # The same answer for a new registration and for an address already registered (whose owner is
+                    # mailed their link instead): the page never tells anyone who has registered.
+                    return _to_check_your_mail(event, form.email.data)
     elif state != "open" and request.method == "POST":
         status = 403
-    resend_form = ResendLinkForm(prefix="resend")  # built only for a page that shows it
-    if duplicate:
-        resend_form.email.data = form.email.data
     return render_template(
         "registration/register.html",
         event=event,
         form=form,
         state=state,
         full=state == "open" and service.is_full(event),
-        duplicate=duplicate,
-        resend_form=resend_form,
-        organisations=service.organisation_names() if state == "open" else [],
+        resend_form=ResendLinkForm(prefix="resend"),
+        organisations=organisations.organisation_names(event) if state == "open" else [],
     ), status
+
+
+SENT_TO = "registration_sent_to"
+
+
+def _to_check_your_mail(event, address: str):
+    session[SENT_TO] = {"event": event.slug, "address": address}
+    return redirect(url_for("registration.check_your_mail", slug=event.slug), 303)
+
+
+@bp.route("/events/<slug>/register/sent")
+@public
+def check_your_mail(slug: str):
+    """Where a sign-up lands: the link to the registration goes by mail, to the address typed, and only there."""
+    event = events.get_public_event_or_404(slug, staff=current_user.is_authenticated, programme=False)
+    sent = session.get(SENT_TO)
+    address = sent.get("address") if isinstance(sent, dict) and sent.get("event") == slug else None
+    return render_template("registration/sent.html", event=event, sent_to=address,
+                           resend_form=ResendLinkForm(prefix="resend", data={"email": address}))
 
 
 @bp.route("/events/<slug>/register/resend", methods=["POST"])
@@ -102,8 +126,12 @@ def resend_link(slug: str):
     form = ResendLinkForm(prefix="resend")
     if not form.validate():
         return render_template("registration/resend.html", event=event, form=form), 400
-    service.resend_manage_link(event, form.email.data)
-    # The same answer whether or not the address is registered: the page never reveals who has registered.
+    if not throttle.may_mail(form.email.data):
+        form.email.errors = [*form.email.errors, throttle.LIMITED_MESSAGE]
+        return render_template("registration/resend.html", event=event, form=form), 429
+    # A letter either way (the link, or a note that the address has no registration here), so that the request
+    # does the same work, and the page says the same, whether or not the address is registered.
+    signup.send_manage_link(event, form.email.data)
     return render_template("registration/resend.html", event=event, form=None, sent_to=form.email.data)
 
 
@@ -112,8 +140,8 @@ def resend_link(slug: str):
 @limiter.limit(_suggestion_limit)
 def organisation_suggestions(slug: str):
     """Organisation names for the form's list as the person types (the page asks when it carries none)."""
-    events.get_public_event_or_404(slug, staff=current_user.is_authenticated, programme=False)
-    return jsonify(names=service.organisation_suggestions(request.args.get("q", "")))
+    event = events.get_public_event_or_404(slug, staff=current_user.is_authenticated, programme=False)
+    return jsonify(names=organisations.organisation_suggestions(event, request.args.get("q", "")))
 
 
 @bp.route("/events/<slug>/privacy")
@@ -147,7 +175,7 @@ def manage(secret: str):
         return redirect(url_for("registration.manage", secret=secret)), 303
     elif form.validate():
         try:
-            service.update_details(registration, form.details())
+            signup.update_details(registration, form.details())
         except service.RegistrationError as error:
             _show_error(form, error)
             status = 400
@@ -166,8 +194,7 @@ def manage(secret: str):
         offer=service.has_active_offer(registration),
         accept_form=ConfirmForm(prefix="accept"),
         cancel_form=CancelForm(prefix="cancel"),
-        organisations=service.organisation_names(),
-        new=request.args.get("new") == "1",
+        organisations=organisations.organisation_names(event),
         assignments=sorted(registration.assignments, key=lambda a: a.themed_session.time_slot.starts_at),
     ), status
 
@@ -214,7 +241,7 @@ def registrations(slug: str):
     return render_template(
         "registration/organiser_list.html",
         event=event,
-        page=service.list_registrations(event, query=query, status=status, page=int_arg("page", 1)),
+        page=lists.list_registrations(event, query=query, status=status, page=int_arg("page", 1)),
         query=query,
         status=status_value if status else "",
     )
@@ -238,7 +265,7 @@ def waitlist(slug: str):
     return render_template(
         "registration/organiser_waitlist.html",
         event=event,
-        entries=service.waiting_list(event, page=int_arg("page", 1)),
+        entries=lists.waiting_list(event, page=int_arg("page", 1)),
         overview=events.event_overview(event),
         capacity_form=capacity_form,
         promote_form=ConfirmForm(prefix="promote"),
@@ -264,7 +291,7 @@ def edit_registration(slug: str, registration_id: int):
         form.fill_from(registration)
     elif form.validate():
         try:
-            service.update_details(registration, form.details(), by_staff=current_user)
+            signup.update_details(registration, form.details(), by_staff=current_user)
         except service.RegistrationError as error:
             _show_error(form, error)
             status = 400
@@ -280,7 +307,7 @@ def edit_registration(slug: str, registration_id: int):
         form=form,
         cancel_form=CancelForm(prefix="cancel"),
         promote_form=ConfirmForm(prefix="promote"),
-        organisations=service.organisation_names(),
+        organisations=organisations.organisation_names(event),
     ), status
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import delete, func, select, text, update
 
 from eventapp.models import Event, Registration, RegistrationStatus, utcnow
-from eventapp.registration import service
+from eventapp.registration import service, signup
 
 from .test_sign_up_writes import _details
 
@@ -30,8 +30,8 @@ def test_the_count_follows_sign_ups_cancellations_offers_and_promotions(app, db,
     demo_event.capacity = 13
     db.session.commit()
 
-    confirmed = service.register(demo_event, _details("one@example.org", ()))
-    waiting = [service.register(demo_event, _details(f"w{i}@example.org", ())) for i in range(3)]
+    confirmed = signup.register(demo_event, _details("one@example.org", ()))
+    waiting = [signup.register(demo_event, _details(f"w{i}@example.org", ())) for i in range(3)]
     assert confirmed.status == RegistrationStatus.CONFIRMED
     assert {w.status for w in waiting} == {RegistrationStatus.WAITLISTED}
     _assert_kept(db, event_id, 13)
@@ -67,9 +67,9 @@ def test_the_count_follows_changes_made_outside_the_service(app, db, demo_event)
     _assert_kept(db, event_id, 12)
     now = utcnow()
     db.session.execute(text(
-        "INSERT INTO registration (event_id, full_name, email, consent_privacy, consent_listed, status, "
+        "INSERT INTO registration (event_id, full_name, email, email_key, consent_privacy, consent_listed, status, "
         "badge_secret, manage_secret, badge_changed_at, created_at, updated_at) VALUES (:event, 'Raw Insert', "
-        "'raw@example.org', :yes, :no, 'confirmed', 'RAWBADGE', 'rawmanage', :now, :now, :now)"),
+        "'raw@example.org', 'raw@example.org', :yes, :no, 'confirmed', 'RAWBADGE', 'rawmanage', :now, :now, :now)"),
         {"event": event_id, "yes": True, "no": False, "now": now})
     db.session.commit()
     _assert_kept(db, event_id, 13)
@@ -82,10 +82,10 @@ def test_a_full_event_stays_full_by_the_count_and_an_open_offer_holds_a_place(ap
     demo_event.capacity = 13
     db.session.commit()
     assert not service.is_full(demo_event)
-    service.register(demo_event, _details("last@example.org", ()))
+    signup.register(demo_event, _details("last@example.org", ()))
     assert service.is_full(demo_event)
     # An offer not yet answered holds its place; once it has lapsed, it does not.
-    waiting = service.register(demo_event, _details("next@example.org", ()))
+    waiting = signup.register(demo_event, _details("next@example.org", ()))
     db.session.execute(update(Registration).where(Registration.email == "last@example.org")
                        .values(status=RegistrationStatus.CANCELLED))
     db.session.execute(update(Registration).where(Registration.id == waiting.registration_id).values(

@@ -12,7 +12,7 @@ from eventapp.models import (
     RegistrationStatus,
     SessionPreference,
 )
-from eventapp.registration import service
+from eventapp.registration import service, signup
 from eventapp.tokens import BADGE_ALPHABET, BADGE_SECRET_LENGTH
 
 
@@ -38,7 +38,7 @@ def test_a_confirmed_sign_up_writes_the_row_its_ranking_and_one_confirmation(app
     demo_event.capacity = None
     db.session.commit()
     chosen = tuple(s.id for s in demo_event.themed_sessions[:ranked])
-    receipt = service.register(demo_event, _details(f"new{ranked}@example.org", chosen))
+    receipt = signup.register(demo_event, _details(f"new{ranked}@example.org", chosen))
     db.session.expire_all()
     registration, preferences, mails = _rows(db, receipt)
 
@@ -69,7 +69,7 @@ def test_a_sign_up_to_a_full_event_is_waitlisted_with_the_waiting_list_letter(ap
     demo_event.capacity = 0
     db.session.commit()
     first_session = demo_event.themed_sessions[0].id
-    receipt = service.register(demo_event, _details("late@example.org", (first_session,), "A New Organisation"))
+    receipt = signup.register(demo_event, _details("late@example.org", (first_session,), "A New Organisation"))
     db.session.expire_all()
     registration, preferences, mails = _rows(db, receipt)
 
@@ -85,11 +85,11 @@ def test_a_sign_up_to_a_full_event_is_waitlisted_with_the_waiting_list_letter(ap
 
 
 def test_a_second_sign_up_with_the_same_address_writes_nothing(app, db, demo_event):
-    service.register(demo_event, _details("twice@example.org", ()))
+    signup.register(demo_event, _details("twice@example.org", ()))
     counts = (db.session.query(Registration).count(), db.session.query(OutboundMail).count(),
               db.session.query(SessionPreference).count())
     with pytest.raises(service.DuplicateEmail):
-        service.register(demo_event, _details("TWICE@example.org",
+        signup.register(demo_event, _details("TWICE@example.org",
                                               (demo_event.themed_sessions[0].id,), "Another New Organisation"))
     assert (db.session.query(Registration).count(), db.session.query(OutboundMail).count(),
             db.session.query(SessionPreference).count()) == counts
