@@ -67,6 +67,7 @@ def register_blueprints(app: Flask) -> None:
     from .assignment.views import bp as assignment_bp
     from .auth.views import bp as auth_bp
     from .badges.views import bp as badges_bp
+    from .calendar.views import bp as calendar_bp
     from .certificates.views import bp as certificates_bp
     from .checkin.api import bp as checkin_api_bp
     from .checkin.views import bp as checkin_bp
@@ -83,7 +84,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (public_bp, health_bp, auth_bp, dashboard_bp, events_bp, programme_bp, checkin_bp,
                       checkin_api_bp, mail_bp, registration_bp, jobs_bp, badges_bp, assignment_bp, report_bp,
-                      survey_bp, certificates_bp):
+                      survey_bp, certificates_bp, calendar_bp):
         app.register_blueprint(blueprint)
 
 
@@ -95,6 +96,9 @@ def register_integrations() -> None:
     from .certificates.service import register_integrations as register_certificate_integrations
 
     register_certificate_integrations()
+    from .calendar.service import register_integrations as register_calendar_integrations
+
+    register_calendar_integrations()
 
 
 def register_request_handling(app: Flask) -> None:
