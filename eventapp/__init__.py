@@ -99,6 +99,9 @@ def register_integrations() -> None:
     from .calendar.service import register_integrations as register_calendar_integrations
 
     register_calendar_integrations()
+    from .mail.reminders import register_integrations as register_reminders
+
+    register_reminders()
 
 
 def register_request_handling(app: Flask) -> None:

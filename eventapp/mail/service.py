@@ -52,7 +52,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -75,6 +75,11 @@ BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720)
 DEFAULT_MAX_ATTEMPTS = 8
 DEFAULT_CLAIM_SECONDS = 600
 
+
+
+# Work every delivery run does first, each `(now) -> object` on a session of its own: the event reminders, the
+# retention job. Registered by the features that own them; one failing is logged and the mail still goes.
+BEFORE_DELIVERY: dict[str, Callable[[datetime], object]] = {}
 
 
 class MailAddressError(ValueError):
@@ -194,6 +199,7 @@ def deliver_pending(limit: int | None = None, now: datetime | None = None,
     own_transport = transport is None
     transport = transport or make_transport(config)
     report = DeliveryReport()
+    _before_delivery(now)
     try:
         with Session(db.engine, expire_on_commit=False) as session:
             while limit is None or report.attempted < limit:
@@ -224,6 +230,14 @@ def deliver_pending(limit: int | None = None, now: datetime | None = None,
         if own_transport:
             transport.close()
     return report
+
+
+def _before_delivery(now: datetime) -> None:
+    for name, task in list(BEFORE_DELIVERY.items()):
+        try:
+            task(now)
+        except Exception:
+            log.exception("Before delivering mail, %s failed; delivering all the same", name)
 
 
 def _due(now: datetime):
@@ -451,6 +465,7 @@ class _BackgroundDeliverer:
 __all__ = [
     "ATTACHMENT_PROVIDERS",
     "BADGE",
+    "BEFORE_DELIVERY",
     "DeliveryReport",
     "MailAddressError",
     "MailOverview",
