@@ -80,11 +80,12 @@ def register_blueprints(app: Flask) -> None:
     from .public.views import bp as public_bp
     from .registration.views import bp as registration_bp
     from .report.views import bp as report_bp
+    from .retention.views import bp as retention_bp
     from .survey.views import bp as survey_bp
 
     for blueprint in (public_bp, health_bp, auth_bp, dashboard_bp, events_bp, programme_bp, checkin_bp,
                       checkin_api_bp, mail_bp, registration_bp, jobs_bp, badges_bp, assignment_bp, report_bp,
-                      survey_bp, certificates_bp, calendar_bp):
+                      survey_bp, certificates_bp, calendar_bp, retention_bp):
         app.register_blueprint(blueprint)
 
 
@@ -102,6 +103,9 @@ def register_integrations() -> None:
     from .mail.reminders import register_integrations as register_reminders
 
     register_reminders()
+    from .retention.service import register_integrations as register_retention
+
+    register_retention()
 
 
 def register_request_handling(app: Flask) -> None:
