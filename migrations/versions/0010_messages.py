@@ -2,7 +2,7 @@
 attendee data was anonymised
 
 Revision ID: 0010_messages
-Revises: 0009_survey
+Revises: 0008_badge_qr
 Create Date: 2026-12-07 08:05:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010_messages'
-down_revision = '0009_survey'
+down_revision = '0008_badge_qr'
 branch_labels = None
 depends_on = None
 
