@@ -79,6 +79,7 @@ def register_blueprints(app: Flask) -> None:
     from .assignment.views import bp as assignment_bp
     from .auth.views import bp as auth_bp
     from .badges.views import bp as badges_bp
+    from .calendar.views import bp as calendar_bp
     from .certificates.views import bp as certificates_bp
     from .checkin.api import bp as checkin_api_bp
     from .checkin.views import bp as checkin_bp
@@ -91,11 +92,12 @@ def register_blueprints(app: Flask) -> None:
     from .public.views import bp as public_bp
     from .registration.views import bp as registration_bp
     from .report.views import bp as report_bp
+    from .retention.views import bp as retention_bp
     from .survey.views import bp as survey_bp
 
     for blueprint in (public_bp, health_bp, auth_bp, dashboard_bp, events_bp, programme_bp, checkin_bp,
                       checkin_api_bp, mail_bp, registration_bp, jobs_bp, badges_bp, assignment_bp, report_bp,
-                      survey_bp, certificates_bp):
+                      survey_bp, certificates_bp, calendar_bp, retention_bp):
         app.register_blueprint(blueprint)
 
 
@@ -107,6 +109,15 @@ def register_integrations() -> None:
     from .certificates.service import register_integrations as register_certificate_integrations
 
     register_certificate_integrations()
+    from .calendar.service import register_integrations as register_calendar_integrations
+
+    register_calendar_integrations()
+    from .mail.reminders import register_integrations as register_reminders
+
+    register_reminders()
+    from .retention.service import register_integrations as register_retention
+
+    register_retention()
 
 
 def register_request_handling(app: Flask) -> None:

@@ -184,6 +184,7 @@ class Event(db.Model):
         CheckConstraint("waitlist_offer_hours > 0", name="offer_hours_positive"),
         CheckConstraint("privacy_retention_months IS NULL OR privacy_retention_months > 0",
                         name="retention_positive"),
+        CheckConstraint("reminder_days >= 0 AND reminder_days <= 60", name="reminder_days_in_range"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -215,6 +216,10 @@ class Event(db.Model):
     privacy_controller: Mapped[str | None] = mapped_column(String(300))
     privacy_contact: Mapped[str | None] = mapped_column(String(254))
     privacy_retention_months: Mapped[int | None] = mapped_column(Integer)
+    # When the attendees' personal data was anonymised (retention over, or an admin's decision); None: not yet.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Confirmed attendees get a reminder this many days before the event's local start date; 0: no reminder.
+    reminder_days: Mapped[int] = mapped_column(Integer, default=3, server_default=text("3"))
     assignment_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     report_introduction: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -363,6 +368,7 @@ class Registration(db.Model):
     offer_made_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     offer_expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the event's reminder queued: once only
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -98,6 +98,9 @@ class EventForm(FlaskForm):
     privacy_contact = _text("Privacy contact", 254, description="An e-mail address for questions about data.")
     privacy_retention_months = IntegerField("Months data is kept after the event", validators=[
         Optional(), NumberRange(1, MAX_RETENTION_MONTHS, f"From 1 to {MAX_RETENTION_MONTHS}.")])
+    reminder_days = IntegerField("Reminder, days before the event", default=3, validators=[
+        NumberRange(0, 60, "Give the days, from 0 (no reminder) to 60.")],
+        description="Confirmed attendees are e-mailed a reminder this many days before; 0 sends none.")
     stop_offers = BooleanField("If the capacity is below those already confirmed, lower it anyway: nobody is "
                                "cancelled, and no place is offered until enough people cancel")
     move_programme = BooleanField("Move the slots with the event's start", default=True)
@@ -135,6 +138,7 @@ class EventForm(FlaskForm):
         """The event's columns, as typed (times in UTC)."""
         values = {attribute: self[name].data or None for name, attribute in FIELDS.items()}
         values["waitlist_offer_hours"] = self.offer_hours.data
+        values["reminder_days"] = self.reminder_days.data
         values["capacity"] = self.capacity.data
         values.update({attribute: self.utc(name) for name, attribute in TIMES.items()})
         return values
@@ -145,7 +149,7 @@ FIELDS = {"name": "name", "short_name": "short_name", "slug": "slug", "tagline":
           "description": "summary", "programme_notes": "opening", "timezone": "timezone", "venue": "venue",
           "venue_address": "venue_address", "capacity": "capacity", "offer_hours": "waitlist_offer_hours",
           "privacy_controller": "privacy_controller", "privacy_contact": "privacy_contact",
-          "privacy_retention_months": "privacy_retention_months"}
+          "privacy_retention_months": "privacy_retention_months", "reminder_days": "reminder_days"}
 TIMES = {"starts": "starts_at", "ends": "ends_at", "registration_opens": "registration_opens_at",
          "registration_closes": "registration_closes_at"}
 

@@ -45,19 +45,14 @@ to the CLI. Either way every exception is caught and logged: mail never turns a 
 
 Attachments
 -----------
-``attach_badge=True`` asks for the registration's badge PDF, fetched at send time from
-``ATTACHMENT_PROVIDERS["badge"]``: a callable ``(OutboundMail) -> (filename, pdf_bytes) | None``,
-registered by the badge feature. It runs inside an app context and may read through ``db.session``.
-No provider, or None returned: the mail goes without the attachment. A provider that raises fails this
-attempt (retried like any other failure), so a confirmation never goes out silently badge-less because
-of a transient error.
+Files a mail carries (the badge, the calendar) come from providers other features register; see attachments.py.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -70,6 +65,7 @@ from sqlalchemy.orm import Session
 
 from ..extensions import db
 from ..models import Event, MailStatus, OutboundMail, Registration, utcnow
+from .attachments import ATTACHMENT_PROVIDERS, BADGE, Attachment, attachments_for
 from .transport import MailDeliveryError, Transport, make_transport
 
 log = logging.getLogger(__name__)
@@ -79,10 +75,11 @@ BACKOFF_MINUTES = (1, 5, 15, 60, 180, 360, 720)
 DEFAULT_MAX_ATTEMPTS = 8
 DEFAULT_CLAIM_SECONDS = 600
 
-BADGE = "badge"
-AttachmentProvider = Callable[[OutboundMail], tuple[str, bytes] | None]
-# Filled by other features (the badge renderer registers "badge"); read at send time.
-ATTACHMENT_PROVIDERS: dict[str, AttachmentProvider] = {}
+
+
+# Work every delivery run does first, each `(now) -> object` on a session of its own: the event reminders, the
+# retention job. Registered by the features that own them; one failing is logged and the mail still goes.
+BEFORE_DELIVERY: dict[str, Callable[[datetime], object]] = {}
 
 
 class MailAddressError(ValueError):
@@ -167,7 +164,7 @@ def backoff(attempts: int) -> timedelta:
     return timedelta(minutes=BACKOFF_MINUTES[min(max(attempts, 1), len(BACKOFF_MINUTES)) - 1])
 
 
-def build_message(mail: OutboundMail, sender: str, attachment: tuple[str, bytes] | None = None) -> EmailMessage:
+def build_message(mail: OutboundMail, sender: str, attachments: Sequence[Attachment] = ()) -> EmailMessage:
     """An RFC 5322 message: UTF-8 throughout (headers are encoded words, the body quoted-printable)."""
     message = EmailMessage()
     message["From"] = sender
@@ -178,30 +175,10 @@ def build_message(mail: OutboundMail, sender: str, attachment: tuple[str, bytes]
     domain = parseaddr(sender)[1].rpartition("@")[2] or "eventapp.local"
     message["Message-ID"] = f"<eventapp.{mail.id}.{mail.created_at:%Y%m%d%H%M%S}@{domain}>"
     message.set_content(mail.body_text, charset="utf-8", cte="quoted-printable")
-    if attachment is not None:
-        filename, data = attachment
-        maintype, _, subtype = _guess_type(filename).partition("/")
-        message.add_attachment(data, maintype=maintype, subtype=subtype, filename=filename)
+    for attachment in attachments:
+        maintype, _, subtype = attachment.mimetype.partition("/")
+        message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
     return message
-
-
-def _guess_type(filename: str) -> str:
-    import mimetypes
-
-    return mimetypes.guess_type(filename)[0] or "application/octet-stream"
-
-
-def _attachment_for(mail: OutboundMail) -> tuple[str, bytes] | None:
-    if not mail.attach_badge:
-        return None
-    provider = ATTACHMENT_PROVIDERS.get(BADGE)
-    if provider is None:
-        return None
-    try:
-        return provider(mail)
-    except Exception as error:
-        log.exception("Badge attachment for mail %s failed", mail.id)
-        raise MailDeliveryError(f"Could not prepare the badge to attach: {type(error).__name__}: {error}") from error
 
 
 def deliver_pending(limit: int | None = None, now: datetime | None = None,
@@ -222,6 +199,7 @@ def deliver_pending(limit: int | None = None, now: datetime | None = None,
     own_transport = transport is None
     transport = transport or make_transport(config)
     report = DeliveryReport()
+    _before_delivery(now)
     try:
         with Session(db.engine, expire_on_commit=False) as session:
             while limit is None or report.attempted < limit:
@@ -229,7 +207,7 @@ def deliver_pending(limit: int | None = None, now: datetime | None = None,
                 if mail is None:
                     break
                 try:
-                    message = build_message(mail, sender, _attachment_for(mail))
+                    message = build_message(mail, sender, attachments_for(mail))
                     transport.send(message, name=f"{clock():%Y%m%dT%H%M%S}-mail{mail.id}-{mail.kind}")
                 except Exception as error:
                     failure = error if isinstance(error, MailDeliveryError) else MailDeliveryError(
@@ -252,6 +230,14 @@ def deliver_pending(limit: int | None = None, now: datetime | None = None,
         if own_transport:
             transport.close()
     return report
+
+
+def _before_delivery(now: datetime) -> None:
+    for name, task in list(BEFORE_DELIVERY.items()):
+        try:
+            task(now)
+        except Exception:
+            log.exception("Before delivering mail, %s failed; delivering all the same", name)
 
 
 def _due(now: datetime):
@@ -479,6 +465,7 @@ class _BackgroundDeliverer:
 __all__ = [
     "ATTACHMENT_PROVIDERS",
     "BADGE",
+    "BEFORE_DELIVERY",
     "DeliveryReport",
     "MailAddressError",
     "MailOverview",
