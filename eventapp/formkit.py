@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from wtforms import FieldList, FormField, widgets
+from wtforms import FieldList, Form, FormField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -44,7 +44,7 @@ def _option_markup(value, label, selected: bool):
 def error_list(form) -> list[tuple[str | None, str]]:
     """Every error of a submitted form as (id of the field to link to, sentence), in the order the fields appear:
     what the error summary at the top of a page lists. Form-wide errors come first and link nowhere."""
-    if form is None or not getattr(form, "errors", None):
+    if not isinstance(form, Form) or not form.errors:
         return []
     found: list[tuple[str | None, str]] = [(None, str(e)) for e in getattr(form, "form_errors", ())]
     for field in form:
