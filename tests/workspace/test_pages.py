@@ -65,4 +65,4 @@ def test_a_section_page_links_back_through_its_breadcrumbs(app, client, staff, d
     crumbs = body[body.index('aria-label="Breadcrumb"'):]
     crumbs = crumbs[:crumbs.index("</nav>")]
     assert re.findall(r">([^<>]+)</(?:a|li)>", crumbs) == [
-        "Organiser", demo_event.short_name or demo_event.name, "Registrations", person.full_name]
+        "Your events", demo_event.short_name or demo_event.name, "Registrations", person.full_name]
