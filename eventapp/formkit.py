@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
-from wtforms import widgets
+from wtforms import FieldList, Form, FormField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
@@ -74,3 +74,26 @@ def _option_markup(value, label, selected: bool):
     choice = SelectChoice(value, label)
     choice.selected = selected
     return widgets.Select.render_option(choice)
+
+
+def error_list(form) -> list[tuple[str | None, str]]:
+    """Every error of a submitted form as (id of the field to link to, sentence), in the order the fields appear:
+    what the error summary at the top of a page lists. Form-wide errors come first and link nowhere."""
+    if not isinstance(form, Form) or not form.errors:
+        return []
+    found: list[tuple[str | None, str]] = [(None, str(e)) for e in getattr(form, "form_errors", ())]
+    for field in form:
+        found.extend(_field_errors(field))
+    return found
+
+
+def _field_errors(field) -> list[tuple[str | None, str]]:
+    if not field.errors:
+        return []
+    if isinstance(field, FieldList | FormField):  # errors live on the parts
+        parts = field.entries if isinstance(field, FieldList) else list(field.form)
+        return [item for part in parts for item in _field_errors(part)]
+    hidden = field.type in ("HiddenField", "CSRFTokenField")
+    label = field.label.text if field.label and field.label.text else ""
+    target = None if hidden else field.id
+    return [(target, f"{label}: {message}" if label and not hidden else str(message)) for message in field.errors]

@@ -25,6 +25,13 @@ def register_template_helpers(app: Flask) -> None:
 
         return {"logout_form": LogoutForm, "has_endpoint": lambda name: name in app.view_functions}
 
+    from .formkit import error_list
+    from .workspace import register_workspace
+
+    app.jinja_env.globals["form_error_list"] = error_list
+
+    register_workspace(app)
+
 
 def compile_all_templates(app: Flask) -> int:
     """Compile every template now rather than at its first use: called in gunicorn's master (preload_app), so

@@ -29,6 +29,14 @@ class ActionForm(FlaskForm):
     submit = SubmitField("Go")
 
 
+class PublishForm(FlaskForm):
+    """Publishing mails many people: the form carries how many the organiser was told it would mail, so that a
+    publish confirmed for one number never mails a different one."""
+
+    expected = HiddenField(validators=[DataRequired(), Regexp(r"^[0-9]{1,7}$")])
+    submit = SubmitField("Publish")
+
+
 class SessionSelectField(SelectField):
     """One of the event's sessions; a tampered or garbage value gets a sentence, not a 500."""
 

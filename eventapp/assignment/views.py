@@ -10,7 +10,7 @@ from ..events import service as events
 from ..mail import service as mail
 from ..models import RegistrationStatus, StaffRole
 from . import service
-from .forms import ActionForm, ApplyForm, MoveForm
+from .forms import ActionForm, ApplyForm, MoveForm, PublishForm
 
 bp = Blueprint("assignment", __name__, url_prefix="/organiser/events/<slug>/assignment")
 
@@ -77,12 +77,31 @@ def apply(slug: str):
     return redirect(url_for("assignment.index", slug=slug), 303)
 
 
-@bp.route("/publish", methods=["POST"])
+def _confirm_publish(event, overview, form: PublishForm, changed: bool = False):
+    """The step before publishing: how many people it will mail, and a button that confirms that number."""
+    form.expected.data = str(overview.to_mail)
+    return render_template(
+        "assignment/publish.html", event=event, overview=overview, form=form, changed=changed
+    ), 409 if changed else 200
+
+
+@bp.route("/publish", methods=["GET", "POST"])
 @requires_role(StaffRole.ADMIN)
 def publish(slug: str):
     event = events.get_event_or_404(slug)
-    if not ActionForm().validate():
-        abort(400)
+    overview = service.overview(event)
+    if not overview.has_assignments:
+        return _index(event, "Nobody has a session yet: run the assignment first.", 409)
+    form = PublishForm()
+    if request.method == "GET":
+        return _confirm_publish(event, overview, form)
+    if not form.validate():
+        if "csrf_token" in form.errors:
+            abort(400)
+        return _confirm_publish(event, overview, PublishForm(formdata=None))
+    if int(form.expected.data) != overview.to_mail:
+        # Someone changed the assignment since the organiser read the number: ask again with the new one.
+        return _confirm_publish(event, overview, PublishForm(formdata=None), changed=True)
     try:
         published = service.publish(event, by=current_user)
     except service.AssignmentError as error:

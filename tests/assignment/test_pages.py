@@ -49,7 +49,7 @@ def test_only_admins_get_in(app, client, staff, demo_event, role):
 def test_preview_then_apply(admin_client, demo_event):
     page = admin_client.get(base(demo_event))
     assert page.status_code == 200 and "Nobody has a session yet." in text(page)
-    assert "Session assignment" in text(admin_client.get(f"/organiser/events/{demo_event.slug}"))
+    assert f'href="{base(demo_event)}">Assignment</a>' in text(admin_client.get(f"/organiser/events/{demo_event.slug}"))
 
     preview = admin_client.get(base(demo_event) + "/preview")
     html = text(preview)
@@ -173,12 +173,12 @@ def test_publish_button_queues_one_mail_each(app, admin_client, demo_event):
     assert refused.status_code == 409 and "Nobody has a session yet" in text(refused)
     service.apply(demo_event)
     assert "the 12 with a session get an e-mail" in text(admin_client.get(base(demo_event)))
-    response = admin_client.post(base(demo_event) + "/publish")
+    response = admin_client.post(base(demo_event) + "/publish", data={"expected": "12"})
     assert response.status_code == 303
     assert "Published. 12 e-mails queued to everyone with a session." in text(admin_client.get(base(demo_event)))
     mails = db.session.execute(select(OutboundMail).where(OutboundMail.kind == "assignment")).scalars().all()
     assert len(mails) == 12 and all(m.attach_badge for m in mails)
-    again = admin_client.post(base(demo_event) + "/publish")
+    again = admin_client.post(base(demo_event) + "/publish", data={"expected": "0"})
     assert again.status_code == 303
     assert "Nobody's sessions changed since the last publish" in text(admin_client.get(base(demo_event)))
 
@@ -209,9 +209,39 @@ def test_the_forms_carry_their_csrf_tokens(make_app, demo_event):
         response = client.post(f"{base(demo_event)}/people/{person.id}",
                                data={"themed_session_id": str(target), "csrf_token": token(html)})
         assert response.status_code == 303
-        html = text(client.get(base(demo_event)))
-        assert client.post(base(demo_event) + "/publish", data={"csrf_token": token(html)}).status_code == 303
+        html = text(client.get(base(demo_event) + "/publish"))
+        expected = re.search(r'name="expected" type="hidden" value="([0-9]+)"', html).group(1)
+        assert client.post(base(demo_event) + "/publish", data={"expected": expected}).status_code == 400
+        assert client.post(base(demo_event) + "/publish",
+                           data={"csrf_token": token(html), "expected": expected}).status_code == 303
         db.session.expire_all()
         assert db.session.execute(
             select(Assignment.themed_session_id).where(Assignment.registration_id == person.id)
         ).scalar_one() == target
+
+
+def test_publishing_asks_first_saying_how_many_it_mails(app, admin_client, demo_event):
+    app.config["MAIL_DELIVERY"] = "off"
+    service.apply(demo_event)
+    index = text(admin_client.get(base(demo_event)))
+    assert f'href="{base(demo_event)}/publish"' in index  # a link to the confirmation, not a button that mails
+
+    def assignment_mails() -> int:
+        return len(db.session.execute(select(OutboundMail).where(OutboundMail.kind == "assignment")).all())
+
+    # Reaching the publish address without confirming a number shows the question and mails nobody.
+    for asked in (admin_client.get(base(demo_event) + "/publish"), admin_client.post(base(demo_event) + "/publish")):
+        assert asked.status_code == 200
+        assert "This e-mails <strong>12 people</strong>." in text(asked)
+        assert 'name="expected" type="hidden" value="12"' in text(asked)
+    assert assignment_mails() == 0 and db.session.get(type(demo_event), demo_event.id).assignment_published_at is None
+
+    # A number that is no longer true (the assignment changed meanwhile) asks again with the new one.
+    stale = admin_client.post(base(demo_event) + "/publish", data={"expected": "11"})
+    assert stale.status_code == 409 and "The assignment changed since you opened this page" in text(stale)
+    assert assignment_mails() == 0
+
+    assert admin_client.post(base(demo_event) + "/publish", data={"expected": "12"}).status_code == 303
+    assert assignment_mails() == 12
+    # After that, only the changed would be mailed: the question says nobody.
+    assert "This e-mails <strong>nobody</strong>" in text(admin_client.get(base(demo_event) + "/publish"))
