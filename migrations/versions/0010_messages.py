@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0010_messages'
-down_revision = '0008_badge_qr'
+down_revision = '0007_registration_email_key'
 branch_labels = None
 depends_on = None
 
