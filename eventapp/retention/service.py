@@ -118,7 +118,8 @@ def _anonymise(session: Session, event: Event, now: datetime) -> _Done:
     if ids:
         session.execute(update(Registration), [
             {"id": rid, "full_name": f"{ANONYMOUS_NAME} {rid}", "given_name": None, "family_name": None,
-             "email": f"attendee-{rid}@{ANONYMOUS_DOMAIN}", "job_title": None, "accessibility_needs": None,
+             "email": f"attendee-{rid}@{ANONYMOUS_DOMAIN}", "email_key": f"attendee-{rid}@{ANONYMOUS_DOMAIN}",
+             "job_title": None, "accessibility_needs": None,
              "dietary_needs": None, "consent_listed": False, "manage_secret": new_manage_secret(),
              "badge_secret": new_badge_secret(), "badge_changed_at": now, "updated_at": now}
             for rid in ids

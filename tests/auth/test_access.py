@@ -34,6 +34,7 @@ WHO_MAY = {
     "events.programme_changes": ADMIN,
     "events.mail_change": ADMIN,
     "events.clone": ADMIN,
+    "retention.confirm": ADMIN,  # anonymising an event's attendees at once
     "programme.partners": ADMIN,
     "programme.remove_partner": ADMIN,
     "programme.move_partner": ADMIN,
@@ -103,6 +104,7 @@ PUBLIC = {
     "public.index", "public.event", "health.healthz", "health.readyz", "auth.login", "auth.logout",
     "registration.register", "registration.resend_link", "registration.organisation_suggestions",
     "registration.privacy", "registration.manage", "registration.accept_offer", "registration.cancel",
+    "registration.check_your_mail", "calendar.download",
     "badges.attendee_badge", "survey.attendee", "certificates.attendee_certificate", "certificates.verify",
 }
 

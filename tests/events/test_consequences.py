@@ -18,6 +18,7 @@ from eventapp.models import (
     utcnow,
 )
 from eventapp.registration import service as registration
+from eventapp.registration import signup
 
 from .conftest import import_text
 
@@ -61,7 +62,7 @@ def test_or_the_organiser_stops_offers_without_cancelling_anyone(app, db, demo_e
     with app.test_request_context(method="POST", data=form_data(demo_event, email="late@example.org")):
         form = RegistrationForm(demo_event)
         assert form.validate(), form.errors
-        receipt = registration.register(demo_event, form.details())
+        receipt = signup.register(demo_event, form.details())
     assert receipt.status == RegistrationStatus.WAITLISTED
     registration.cancel(db.session.execute(select(Registration).where(
         Registration.status == RegistrationStatus.CONFIRMED)).scalars().first())
@@ -163,7 +164,7 @@ def test_open_offers_follow_new_dates_and_offer_hours(app, db, demo_event):
     with app.test_request_context(method="POST", data=form_data(demo_event, email="waiting@example.org")):
         form = RegistrationForm(demo_event)
         assert form.validate()
-        registration.register(demo_event, form.details())
+        signup.register(demo_event, form.details())
     registration.cancel(db.session.execute(select(Registration).where(
         Registration.status == RegistrationStatus.CONFIRMED)).scalars().first())
     waiting = db.session.execute(select(Registration).where(Registration.email == "waiting@example.org")).scalar_one()

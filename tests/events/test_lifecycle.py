@@ -100,7 +100,7 @@ def test_a_copy_for_next_year_has_the_shape_and_no_people(app, db, demo_event):
 
 def test_one_address_registers_for_two_events(app, db, demo_event, nairobi_text):
     from eventapp.registration.forms import RegistrationForm
-    from eventapp.registration.service import register
+    from eventapp.registration.signup import register
     from tests.registration.helpers import form_data
 
     second = import_text(nairobi_text).event

@@ -59,7 +59,7 @@ def vevents(calendar: Calendar) -> dict[str, object]:
 def register(app, event, name="Meera Raghunathan", email="meera@example.org") -> Registration:
     response = app.test_client().post(f"/events/{event.slug}/register",
                                       data=form_data(event, full_name=name, email=email))
-    assert response.status_code == 302
+    assert response.status_code == 303
     return registration_by_email(email)
 
 

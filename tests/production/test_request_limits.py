@@ -25,7 +25,7 @@ LIMIT = 1024 * 1024
 
 
 def _config_limit(env: dict) -> str:
-    code = "import config; print(config.Config.MAX_CONTENT_LENGTH, config.TestingConfig.MAX_CONTENT_LENGTH)"
+    code = "from eventapp import config; print(config.Config.MAX_CONTENT_LENGTH, config.TestingConfig.MAX_CONTENT_LENGTH)"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                           check=True).stdout.strip()
 
@@ -57,7 +57,7 @@ def test_a_form_just_under_the_limit_is_still_read(client, demo_event):
     assert len(body) == LIMIT
     response = client.post(f"/events/{demo_event.slug}/register", data=body,
                            content_type="application/x-www-form-urlencoded")
-    assert response.status_code == 302  # registered: the form was read whole
+    assert response.status_code == 303  # registered: the form was read whole
 
 
 def _chunked_post(base_url: str, path: str, body: bytes, content_type: str,
@@ -96,7 +96,7 @@ def test_a_chunked_form_under_the_limit_is_read_whole_by_a_real_server(demo_even
     body += b"&padding=" + b"p" * (LIMIT - len(body) - len(b"&padding="))
     status, _, _ = _chunked_post(server_url, f"/events/{demo_event.slug}/register", body,
                                  "application/x-www-form-urlencoded")
-    assert status == 302
+    assert status == 303
 
 
 def test_a_huge_content_length_is_refused_without_waiting_for_the_body(demo_event, server_url):
@@ -150,4 +150,4 @@ def test_gunicorn_refuses_a_chunked_body_over_the_limit_and_reads_one_under_it(d
     body = head + b"p" * (LIMIT - len(head) - len(tail)) + tail  # the token last: read only if all of it is
     assert len(body) == LIMIT
     status, _, _ = _chunked_post(gunicorn_url, path, body, "application/x-www-form-urlencoded", {"Cookie": cookie})
-    assert status == 302  # registered
+    assert status == 303  # registered

@@ -93,7 +93,7 @@ def test_badges_render_with_the_same_restricted_fetcher(tmp_path):
                       code=badge_code(new_badge_secret()), sessions=(), event_name="Conference",
                       event_date="13 November 2018")
     assert badge_render.render_badge_pdf(badge).startswith(b"%PDF")
-    fetcher = badge_render._weasy().fetcher
+    fetcher = badge_render._weasy().url_fetcher
     assert type(fetcher) is StaticOnlyFetcher and fetcher.root == StaticOnlyFetcher().root
     assert fetcher.served == [] and fetcher.refused == []  # a badge fetches nothing at all
     with pytest.raises(FetchRefused):

@@ -50,7 +50,7 @@ def world(app, demo_event, client):
     response = client.post(f"/events/{event.slug}/register", data=form_data(
         event, full_name=NAME, email=EMAIL, job_title="Head of Quarrington Unit",
         accessibility_needs="Philippa needs step-free access", dietary_needs="No nuts for Philippa"))
-    assert response.status_code == 302
+    assert response.status_code == 303
     person = registration_by_email(EMAIL)
     from eventapp.assignment import service as assignment
 
