@@ -138,9 +138,10 @@ def main() -> None:
                for path in sorted(outbox.glob("*.eml"))]
     assigned = [m for m in letters if m["To"] == attendee_email and list(m.iter_attachments())]
     check(bool(assigned), f"no mail to {attendee_email} with an attachment among {len(letters)} in {outbox}")
-    [attachment] = list(assigned[0].iter_attachments())
-    check(attachment.get_content_type() == "application/pdf", f"the attachment is {attachment.get_content_type()}")
-    check(pdf_pages(attachment.get_content()) == 1, "the mailed badge is not one page")
+    attachments = {part.get_content_type(): part for part in assigned[0].iter_attachments()}
+    check("application/pdf" in attachments, f"the attachments are {sorted(attachments)}, no PDF badge")
+    check(pdf_pages(attachments["application/pdf"].get_content()) == 1, "the mailed badge is not one page")
+    check("text/calendar" in attachments, f"the attachments are {sorted(attachments)}, no calendar file")
     print(f"check-run-install: passed: attendee badge ({len(badge.data)} bytes), badge sheet ({pages} pages), "
           f"{len(letters)} letters in the outbox, the assignment letter with its badge attached")
 
