@@ -5,13 +5,35 @@ import logging
 from collections.abc import Iterable
 
 from flask import Flask
-from sqlalchemy import Table, delete, event, false, text
+from sqlalchemy import Connection, Table, delete, event, false, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from .extensions import db
 
 log = logging.getLogger(__name__)
+
+
+# The INSERT with ON CONFLICT of each database the app runs on.
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def dialect_insert(dialect_name: str):
+    """The ``insert()`` of a dialect, with its ``on_conflict_do_nothing``/``on_conflict_do_update``."""
+    return _INSERTS[dialect_name]
+
+
+def dialect_name(bind: Session | Connection | None = None) -> str:
+    """Which database ``bind`` (a connection, or a session: by default the app's) talks to: "postgresql" or
+    "sqlite"."""
+    if isinstance(bind, Connection):
+        return bind.dialect.name
+    return (db.session if bind is None else bind).get_bind().dialect.name
+
+
+def on_postgresql(bind: Session | Connection | None = None) -> bool:
+    return dialect_name(bind) == "postgresql"
 
 
 def set_engine_options(app: Flask) -> None:
@@ -90,7 +112,7 @@ def hold_lock(session: Session, names: Iterable[str], sqlite_table: Table) -> No
     overlapping names can never deadlock; at READ COMMITTED each statement after it sees what the previous
     holder committed. SQLite: a write that changes nothing, which takes the database's one write lock before
     anything is read (SQLite has no finer lock)."""
-    if session.get_bind().dialect.name == "postgresql":
+    if on_postgresql(session):
         for key in sorted({_lock_key(name) for name in names}):
             session.execute(_ADVISORY_LOCK, {"key": key})
     else:
