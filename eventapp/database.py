@@ -1,11 +1,9 @@
-"""Database engine settings (some differ by backend), and the lock that serialises a count-then-write decision."""
+"""Database engine settings (some differ by backend), and which database is in use."""
 
-import hashlib
 import logging
-from collections.abc import Iterable
 
 from flask import Flask
-from sqlalchemy import Connection, Table, delete, event, false, text
+from sqlalchemy import Connection, event, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
@@ -97,26 +95,3 @@ def end_reads_with_commit(app: Flask) -> None:
                 session.commit()
         except SQLAlchemyError:
             log.warning("could not end a read-only transaction with a commit; it is rolled back", exc_info=True)
-
-
-def _lock_key(name: str) -> int:
-    """A stable signed 64-bit number for a lock's name (PostgreSQL's advisory locks take a bigint)."""
-    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
-
-
-def hold_lock(session: Session, names: Iterable[str], sqlite_table: Table) -> None:
-    """Serialise a count-then-write decision (a login attempt, a job's place) across every server, until the
-    transaction ends. Call it first in a fresh transaction.
-
-    PostgreSQL: a transaction-level advisory lock per name, taken in one fixed order so that two holders of
-    overlapping names can never deadlock; at READ COMMITTED each statement after it sees what the previous
-    holder committed. SQLite: a write that changes nothing, which takes the database's one write lock before
-    anything is read (SQLite has no finer lock)."""
-    if on_postgresql(session):
-        for key in sorted({_lock_key(name) for name in names}):
-            session.execute(_ADVISORY_LOCK, {"key": key})
-    else:
-        session.execute(delete(sqlite_table).where(false()))
-
-
-_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..locking import holding_event_lock
 from ..models import (
     Assignment,
     AssignmentMethod,
@@ -21,7 +22,6 @@ from ..models import (
     TimeSlot,
     utcnow,
 )
-from ..registration.service import holding_event_lock
 from .errors import InvalidSession, NoOpenSeat, NotConfirmed, NothingToDo, SessionFull, UnknownRegistration
 from .solver import AttendeeInput, SessionInput, best_open_seats
 from .state import Person, State, held_by_person, load_state, mark_badges_changed, require_assignment

@@ -31,8 +31,8 @@ from flask import Flask, current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ..database import hold_lock
 from ..extensions import db
+from ..locking import hold_lock
 from ..models import Event, Job, JobStatus, StaffRole, StaffUser, utcnow
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,10 @@ from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from ..database import on_postgresql
 from ..events.service import registration_state
 from ..extensions import db
+from ..locking import lock_event
 from ..mail.service import mail_row
 from ..models import Event, Registration, RegistrationStatus, SessionPreference, StaffUser, ThemedSession, utcnow
 from ..tokens import new_badge_secret, new_manage_secret
@@ -24,8 +26,6 @@ from .service import (
     InvalidPreferences,
     RegistrationClosed,
     can_edit,
-    lock_event,
-    on_postgresql,
 )
 
 

@@ -32,6 +32,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import BindParameter
 
+from ..locking import _lock_event_row as lock_event_row
 from ..models import Event, Organisation, OutboundMail, Registration, RegistrationStatus, SessionPreference
 
 # What a sign-up writes into a new registration row; every other column takes its default.
@@ -105,23 +106,6 @@ def confirm_if_room():
                room_for_one_more(bindparam("the_event"), bindparam("now"), excluding=bindparam("the_registration")))
         .values(status=RegistrationStatus.CONFIRMED, waitlisted_at=None, updated_at=bindparam("at"))
     )
-
-
-# --- the event's capacity lock --------------------------------------------------------------------------------
-
-
-@cache
-def lock_event_row():
-    """PostgreSQL: the event's row, FOR NO KEY UPDATE, without reloading it. Binds: event."""
-    events = Event.__table__
-    return select(events.c.id).where(events.c.id == bindparam("event")).with_for_update(key_share=True)
-
-
-@cache
-def take_write_lock():
-    """SQLite: a no-op write to the event's row, which takes the database's write lock. Binds: event."""
-    events = Event.__table__
-    return update(events).where(events.c.id == bindparam("event")).values(capacity=events.c.capacity)
 
 
 # --- signing up -------------------------------------------------------------------------------------------------
