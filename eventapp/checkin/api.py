@@ -64,6 +64,8 @@ def check_in(slug: str, device: DeviceAuth | None):
         return json_error(400, "unknown_session", str(error))
     except service.NonceReused as error:
         return json_error(409, NONCE_REUSED, str(error))
+    except service.CheckInClosed as error:
+        return json_error(409, "event_closed", str(error))
     # Cache-Control: no-store, as on every staff route's answer, comes from security.py.
     return jsonify(outcome.as_json())
 

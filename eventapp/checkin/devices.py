@@ -117,6 +117,7 @@ _DEVICE_COLUMNS = (
     _event.c.name.label("event_name"),
     _event.c.timezone,
     _event.c.assignment_published_at,
+    _event.c.state,
 )
 _LIVE_DEVICE = and_(_device.c.token_hash == bindparam("token_hash"), _device.c.revoked_at.is_(None))
 _DEVICE_AND_EVENT = _device.join(_event, _event.c.id == _device.c.event_id)
@@ -137,6 +138,6 @@ def authenticate_token(token: str) -> DeviceAuth | None:
         device_name=row.name,
         event=EventRef(
             id=row.event_id, slug=row.slug, name=row.event_name, timezone=row.timezone,
-            assignments_published=row.assignment_published_at is not None,
+            assignments_published=row.assignment_published_at is not None, state=row.state,
         ),
     )

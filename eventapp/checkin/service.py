@@ -24,8 +24,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, select, update
 
+from ..events.service import check_in_refusal
 from ..extensions import db
-from ..models import CheckIn, RegistrationStatus, utcnow
+from ..models import CheckIn, EventState, RegistrationStatus, utcnow
 from ..templating import format_local_time
 from ..tokens import badge_secret_from_code
 from . import statements
@@ -34,7 +35,8 @@ from .outcome import RECORDED, Arrival, Attendee, CheckInOutcome, Result, Sessio
 
 # Callers know the service, not its parts: the outcome's types are reached through it.
 __all__ = [
-    "RECORDED", "CheckInOutcome", "EventRef", "NonceReused", "Result", "Scanner", "UndoResult", "UnknownSession",
+    "RECORDED", "CheckInClosed", "CheckInOutcome", "EventRef", "NonceReused", "Result", "Scanner", "UndoResult",
+    "UnknownSession",
     "check_in", "code_excerpt", "undo_check_in",
 ]
 
@@ -51,6 +53,7 @@ class EventRef:
     name: str
     timezone: str
     assignments_published: bool
+    state: EventState = EventState.PUBLISHED
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,10 @@ class Scanner:
 
 class UnknownSession(ValueError):
     """The door / session asked for is not a themed session of this event."""
+
+
+class CheckInClosed(ValueError):
+    """The event is finished (an admin can reopen it) or archived: nobody is checked in."""
 
 
 def code_excerpt(code: str) -> str:
@@ -104,6 +111,9 @@ def check_in(
         raise ValueError("check_in needs a code or a registration id, not both")
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}")
+    refusal = check_in_refusal(event.state)
+    if refusal is not None:
+        raise CheckInClosed(refusal)
     scan = _Scan(event, scanner, code, registration_id, themed_session_id, method, nonce)
     try:
         outcome = scan.decide_and_write(db.session.connection())
