@@ -9,7 +9,6 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache
 
-from flask import current_app
 from sqlalchemy import Table, bindparam, delete, false, select, text, update
 from sqlalchemy.orm import Session
 
@@ -18,10 +17,14 @@ from .extensions import db
 from .models import Event
 
 # --- the event lock -------------------------------------------------------------------------------------------
+#
+# Every taker calls lock_event through this module (``locking.lock_event``, or holding_event_lock), never a copy
+# of it imported elsewhere: the one seam where a test may put a lock that does nothing, to show that the race it
+# prevents is real (tests/registration/test_rush.py). The app itself has no switch to turn it off.
 
 
 @cache
-def _lock_event_row():
+def lock_event_row():
     """PostgreSQL: the event's row, FOR NO KEY UPDATE, without reloading it. Binds: event."""
     events = Event.__table__
     return select(events.c.id).where(events.c.id == bindparam("event")).with_for_update(key_share=True)
@@ -46,15 +49,11 @@ def lock_event(event: Event, refresh: bool = True) -> None:
     next statement reads the capacity itself passes False and saves the round trip.
     """
     fresh = select(Event).where(Event.id == event.id).execution_options(populate_existing=True)
-    if not current_app.config.get("REGISTRATION_CAPACITY_LOCK", True):
-        if refresh:
-            db.session.execute(fresh)
-        return
     if on_postgresql():
         if refresh:
             db.session.execute(fresh.with_for_update(of=Event, key_share=True))
         else:
-            db.session.execute(_lock_event_row(), {"event": event.id})
+            db.session.execute(lock_event_row(), {"event": event.id})
         return
     db.session.execute(_take_write_lock(), {"event": event.id})
     if refresh:

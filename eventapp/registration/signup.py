@@ -6,14 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from ..database import on_postgresql
+from .. import locking
 from ..events.service import registration_state
 from ..extensions import db
-from ..locking import lock_event
 from ..mail.service import mail_row
 from ..models import Event, Registration, RegistrationStatus, SessionPreference, StaffUser, ThemedSession, utcnow
 from ..tokens import new_badge_secret, new_manage_secret
@@ -128,36 +126,16 @@ def _write_sign_up(event: Event, row: dict, session_ids: list[int], letters: dic
     letter that says which. `letters`: the mail row for each answer. Returns the registration's id and status.
 
     Plain statements on the session's connection, without the ORM's unit of work: this is the hot path of a
-    registration rush (statements.py says why PostgreSQL runs it as two statements)."""
+    registration rush. The same steps on every database."""
     connection = db.session.connection()
-    write = _write_in_two_statements if on_postgresql() else _write_step_by_step
-    decision = {"the_event": event.id, "now": now, "at": now}
-    return write(connection, event, row, session_ids, letters, decision)
-
-
-def _write_in_two_statements(connection, event, row, session_ids, letters, decision):
-    lock = current_app.config.get("REGISTRATION_CAPACITY_LOCK", True)  # off only in the race's control test
-    ranked = {f"session_{rank}": session_id for rank, session_id in enumerate(session_ids, start=1)}
-    registration_id = connection.execute(statements.insert_registration_and_lock(len(session_ids), lock),
-                                         {**row, **ranked, "event": event.id}).scalar_one()
-    confirmed = letters[RegistrationStatus.CONFIRMED]
-    either = {f"{column}_if_{status.value}": letter[column]
-              for status, letter in letters.items() for column in statements.LETTER_COLUMNS}
-    mail = {f"mail_{column}": value for column, value in {**confirmed, "registration_id": registration_id}.items()
-            if column in statements.MAIL_COLUMNS}
-    was_confirmed = connection.execute(statements.confirm_if_room_and_queue_letter(),
-                                       {**decision, "the_registration": registration_id, **either, **mail}).scalar_one()
-    return registration_id, RegistrationStatus.CONFIRMED if was_confirmed else RegistrationStatus.WAITLISTED
-
-
-def _write_step_by_step(connection, event, row, session_ids, letters, decision):
     registration_id = connection.execute(statements.insert_registration(), row).scalar_one()
     if session_ids:
         connection.execute(statements.insert_preferences(), [
             {"registration_id": registration_id, "themed_session_id": session_id, "rank": rank}
             for rank, session_id in enumerate(session_ids, start=1)])
-    lock_event(event, refresh=False)
-    decided = connection.execute(statements.confirm_if_room(), {**decision, "the_registration": registration_id})
+    locking.lock_event(event, refresh=False)
+    decided = connection.execute(statements.confirm_if_room(),
+                                 {"the_event": event.id, "now": now, "at": now, "the_registration": registration_id})
     status = RegistrationStatus.CONFIRMED if decided.rowcount == 1 else RegistrationStatus.WAITLISTED
     connection.execute(statements.insert_mail(), {**letters[status], "registration_id": registration_id})
     return registration_id, status
