@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 
 from ..auth.roles import requires_role
-from ..mail import service as mail
+from ..mail.after_request import deliver_after_changes
 from ..models import EventState, StaffRole
 from . import changes, editing, lifecycle
 from . import service as events
@@ -18,12 +18,7 @@ from .programme import SetupRefused
 bp = Blueprint("events", __name__, url_prefix="/organiser/events")
 
 
-@bp.after_request
-def _deliver_queued_mail(response):
-    """A change may have queued mail (an offer's new deadline, what changed): send it without making anyone wait."""
-    if request.method == "POST" and response.status_code < 400:
-        mail.deliver_soon()
-    return response
+deliver_after_changes(bp)
 
 
 # What a finished event refuses: checking people in (the page's undo and the API's; a check-in itself refuses in

@@ -14,6 +14,7 @@ from ..events.service import registration_state
 from ..extensions import db
 from ..mail.service import mail_row
 from ..models import Event, Registration, RegistrationStatus, SessionPreference, StaffUser, ThemedSession, utcnow
+from ..names import guess_family_name, guess_given_name
 from ..tokens import new_badge_secret, new_manage_secret
 from . import addresses, mails, organisations, statements
 from .service import (
@@ -141,12 +142,16 @@ def _write_sign_up(event: Event, row: dict, session_ids: list[int], letters: dic
     return registration_id, status
 
 
+NAME_PART_MAX = 100  # the given_name / family_name columns
+
+
 def _typed_columns(details: AttendeeDetails, email: str) -> dict:
     """The registration's columns that come from what the attendee typed (the organisation apart): one list for
     signing up and for editing."""
     full_name = details.full_name.strip()
     return {
-        "full_name": full_name, "given_name": _given_name(full_name), "family_name": _family_name(full_name),
+        "full_name": full_name, "given_name": _part(guess_given_name(full_name)),
+        "family_name": _part(guess_family_name(full_name)),
         "email": email, "email_key": addresses.email_key(email), "job_title": details.job_title or None,
         "country": details.country or None,
         "accessibility_needs": details.accessibility_needs or None, "dietary_needs": details.dietary_needs or None,
@@ -154,14 +159,8 @@ def _typed_columns(details: AttendeeDetails, email: str) -> dict:
     }
 
 
-def _given_name(full_name: str) -> str | None:
-    parts = full_name.split()
-    return parts[0][:100] if parts else None
-
-
-def _family_name(full_name: str) -> str | None:
-    parts = full_name.split()
-    return parts[-1][:100] if len(parts) > 1 else None
+def _part(name: str | None) -> str | None:
+    return name[:NAME_PART_MAX] if name else None
 
 
 def register_or_remind(event: Event, details: AttendeeDetails, now: datetime | None = None) -> Receipt | None:
