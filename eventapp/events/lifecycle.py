@@ -84,7 +84,3 @@ def take_step(event: Event, action: str, by: StaffUser | None = None, now: datet
     if step.target == EventState.FINISHED:
         send_survey_when_finished(event)
     return step
-
-
-def is_read_only(event: Event) -> bool:
-    return event.state == EventState.ARCHIVED
