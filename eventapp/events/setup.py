@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..locking import holding_event_lock
 from ..models import Event, EventState, Organisation, StaffUser, ThemedSession, TimeSlot, utcnow
 from . import lifecycle, programme
 from .programme import SessionValues, SetupRefused
@@ -26,7 +27,7 @@ class Imported:
 
 def import_event(spec: EventSpec, by: StaffUser | None = None, now: datetime | None = None) -> Imported:
     """Create the event the spec describes, or bring the one with its slug in line with it. Commits."""
-    from ..registration.service import holding_event_lock, process_waitlist
+    from ..registration.service import process_waitlist
 
     now = now or utcnow()
     event = get_event(spec.slug)
