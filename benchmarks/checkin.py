@@ -10,7 +10,7 @@ Each scanner has its own device token and scans its own badges one after another
 (--rounds), so that a change in the machine's load falls on both alike; the figures are over all turns.
 PostgreSQL needs a server on 127.0.0.1:5432 (user postgres, trust); the benchmark creates and drops its own
 database, eventapp_bench_checkin.
-Aim: the API at least 70% of the bare route's rate, with p99 under 50 ms.
+Floor (issue 16): the API at least 0.60 of the bare route's rate, with p99 under 50 ms.
 """
 
 from __future__ import annotations
@@ -240,9 +240,9 @@ def run(kind: str, args, folder: Path) -> None:
         check_ins = db.session.execute(select(func.count()).select_from(CheckIn)).scalar_one()
         logged = db.session.execute(select(func.count()).select_from(ScanLog)).scalar_one()
         db.engine.dispose()
-    verdict = "meets" if app_rate >= 0.7 * bare_rate and app_p99 < 50 else "MISSES"
+    verdict = "meets" if app_rate >= 0.6 * bare_rate and app_p99 < 50 else "MISSES"
     print(f"  ratio eventapp / bare: {app_rate / bare_rate:.2f}; p99 {app_p99:.1f} ms "
-          f"({verdict} the aim: >= 0.70 and p99 < 50 ms); check-ins {check_ins}, scan log rows {logged} "
+          f"({verdict} the floor: >= 0.60 and p99 < 50 ms); check-ins {check_ins}, scan log rows {logged} "
           f"(expected {len(scans) + len(warm_app)} each)", flush=True)
     drop_database(kind)
 

@@ -78,7 +78,7 @@ def end_reads_with_commit(app: Flask) -> None:
     """PostgreSQL: a request (or command) whose transaction only read ends it with COMMIT, not the ROLLBACK that
     closing the session would send. psycopg forgets every prepared statement on a rollback (one might have
     undone DDL), so ending reads that way made PostgreSQL parse and plan every statement of every request
-    afresh: half the database's work for the registration form. The server is asked whether the transaction
+    afresh. The server is asked whether the transaction
     wrote anything; one that did, or ended in an error, or has ORM changes not flushed, is rolled back as
     before. Registered after Flask-SQLAlchemy, so that it runs before the session is removed; for an app with
     one database (with SQLALCHEMY_BINDS, nothing changes)."""

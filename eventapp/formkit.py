@@ -60,7 +60,8 @@ def choices(pairs: Iterable[tuple[str, str]]) -> list[SelectChoice]:
 
 class ListedSelect(widgets.Select):
     """A <select> whose options' markup is made once per (value, label, selected) and then reused: the
-    country list is 250 options, and escaping them afresh was half the cost of showing the registration form."""
+    country list is 250 options, and escaping them afresh for every page was a large part of showing the
+    registration form."""
 
     @classmethod
     def render_option(cls, choice, **kwargs):

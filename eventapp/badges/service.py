@@ -108,8 +108,8 @@ def badge_qr_svgs(registrations: Sequence[Registration], workers: int | None = N
     """Every registration's QR code by badge code: the kept ones, and the missing ones made now (in `workers`
     processes when there are many) and kept. Commits what it made.
 
-    Codes issued at sign-up have no QR code until their first batch print: making one there would add about
-    half again to every sign-up's work (benchmarks/badges.py prints what one costs).
+    Codes issued at sign-up have no QR code until their first batch print: making one there would add a large share
+    to every sign-up's work (benchmarks/badges.py prints what one costs).
     """
     kept = kept_qr_svgs(registrations)
     missing = [(r.id, badge_code(r.badge_secret)) for r in registrations if badge_code(r.badge_secret) not in kept]

@@ -21,10 +21,12 @@ bp = Blueprint("events", __name__, url_prefix="/organiser/events")
 deliver_after_changes(bp)
 
 
-# What a finished event refuses: checking people in (the page's undo and the API's; a check-in itself refuses in
-# the service, from the event it reads anyway, so it is not looked up twice).
+# What a finished event refuses: checking people in (the page's undo and the API's).
 CHECK_IN_ENDPOINTS = frozenset({"checkin_api.undo", "checkin.undo"})
-SELF_GUARDED_ENDPOINTS = frozenset({"checkin_api.check_in"})
+# The hot paths that refuse a closed event themselves, from the event they load anyway, so that it is not looked
+# up twice: a check-in (its service refuses a finished or archived event) and a sign-up (a finished or archived
+# event's registration is closed).
+SELF_GUARDED_ENDPOINTS = frozenset({"checkin_api.check_in", "registration.register"})
 
 
 @bp.before_app_request

@@ -25,7 +25,7 @@ class AddressError(ValueError):
         self.message = message
 
 
-@lru_cache(maxsize=4096)  # a sign-up asks for the same address's forms several times; validating costs ~0.1 ms
+@lru_cache(maxsize=4096)  # a sign-up asks for the same address's forms several times; each parse is afresh
 def _validated(address: str) -> tuple[str, str | None]:
     result = validate_email(address, check_deliverability=False)
     return result.normalized, result.ascii_email

@@ -80,7 +80,7 @@ def register(slug: str):
                         pacing.wait_like_a_new_one(started)
                     # The same answer for a new registration and for an address already registered (whose owner is
                     # mailed their link instead): the page never tells anyone who has registered.
-                    return _to_check_your_mail(event, form.email.data)
+                    return _to_check_your_mail(slug, form.email.data)
     elif state != "open" and request.method == "POST":
         status = 403
     return render_template(
@@ -97,9 +97,10 @@ def register(slug: str):
 SENT_TO = "registration_sent_to"
 
 
-def _to_check_your_mail(event, address: str):
-    session[SENT_TO] = {"event": event.slug, "address": address}
-    return redirect(url_for("registration.check_your_mail", slug=event.slug), 303)
+def _to_check_your_mail(slug: str, address: str):
+    # The slug from the address, not event.slug: the sign-up has committed, and the event's row would be read again.
+    session[SENT_TO] = {"event": slug, "address": address}
+    return redirect(url_for("registration.check_your_mail", slug=slug), 303)
 
 
 @bp.route("/events/<slug>/register/sent")

@@ -1,0 +1,88 @@
+"""What the app produces for people: report sections, outbound mail, background jobs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .events import ThemedSession
+from .types import JobStatus, MailStatus, SectionStatus, UTCDateTime, enum_type, utcnow
+
+
+class ReportSection(db.Model):
+    __tablename__ = "report_section"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    themed_session_id: Mapped[int] = mapped_column(
+        ForeignKey("themed_session.id", ondelete="CASCADE"), unique=True
+    )
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    key_findings: Mapped[str] = mapped_column(Text, default="")
+    lessons: Mapped[str] = mapped_column(Text, default="")
+    open_questions: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[SectionStatus] = mapped_column(enum_type(SectionStatus, "section_status"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+
+    themed_session: Mapped[ThemedSession] = relationship()
+
+
+class OutboundMail(db.Model):
+    """A mail to send: written in the same transaction as what caused it, so a dead mail server loses nothing."""
+
+    __tablename__ = "outbound_mail"
+    __table_args__ = (Index("ix_outbound_mail_status_next", "status", "next_attempt_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    registration_id: Mapped[int | None] = mapped_column(ForeignKey("registration.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))  # confirmation, waitlisted, offer, cancelled, assignment...
+    recipient: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    attach_badge: Mapped[bool] = mapped_column(Boolean, default=False)
+    status: Mapped[MailStatus] = mapped_column(enum_type(MailStatus, "mail_status"))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Job(db.Model):
+    """A background job's state and result, in the database so that any web server can answer a poll."""
+
+    __tablename__ = "job"
+    __table_args__ = (CheckConstraint("done >= 0 AND total >= 0", name="progress_not_negative"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # uuid4: not guessable
+    kind: Mapped[str] = mapped_column(String(40))  # badges, report, ...
+    event_id: Mapped[int | None] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    params_json: Mapped[str] = mapped_column(Text, default="{}")
+    status: Mapped[JobStatus] = mapped_column(enum_type(JobStatus, "job_status"))
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int] = mapped_column(Integer, default=0)
+    message: Mapped[str | None] = mapped_column(String(300))
+    error: Mapped[str | None] = mapped_column(Text)
+    result_filename: Mapped[str | None] = mapped_column(String(200))
+    result_mimetype: Mapped[str | None] = mapped_column(String(100))
+    # Kept in the database so any server can hand it out; set only once the whole file is written.
+    result_data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Touched with every progress write: a running job with an old heartbeat lost its worker.
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
