@@ -470,6 +470,7 @@
     var text = parts.join(" \u00b7 ");
     box.textContent = text.charAt(0).toUpperCase() + text.slice(1);
     root.dataset.queued = String(offline.queued);
+    root.dataset.scanner = offline.meta.scanner || "";
   }
   function renderCorrections() {
     if (!offline || !offline.db) { return; }
