@@ -116,6 +116,11 @@ def test_the_earlier_scan_by_device_time_wins_whichever_synced_first(app, demo_e
     retried = other.post(_url(demo_event, "sync"), json={"scans": [_scan(badge, "late", now - 1000)]}).get_json()
     assert retried["results"][0]["answer"]["result"] == "already_checked_in"
 
+    # The scan log shows both as made offline, with device time and sync time, and the answer that changed.
+    page = scanner_client.get(f"/organiser/events/{demo_event.slug}/checkin/log").get_data(as_text=True)
+    assert page.count('<span class="pill pill-offline">offline</span>') == 2
+    assert page.count("synced ") == 2 and page.count("shown offline: ok") == 1
+
 
 def test_a_device_token_syncs_and_bad_items_are_answered_in_place(app, demo_event, people, device_token):
     client = app.test_client()

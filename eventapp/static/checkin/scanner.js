@@ -484,9 +484,15 @@
         var who = document.createElement("strong");
         who.textContent = c.name || "Unknown badge";
         li.appendChild(who);
-        li.appendChild(document.createTextNode(" \u00b7 scanned " + clock(c.device_time) + ": shown " +
-          (HEADLINE[c.offline_result] || c.offline_result) + " offline; the server says " +
-          (HEADLINE[c.result] || c.result) + (c.message ? ". " + c.message : ".")));
+        li.appendChild(document.createTextNode(" \u00b7 scanned " + clock(c.device_time)));
+        var was = document.createElement("span");
+        was.className = "correction-was";
+        was.textContent = "Shown offline: " + (HEADLINE[c.offline_result] || c.offline_result);
+        var now = document.createElement("span");
+        now.className = "correction-now";
+        now.textContent = "Server: " + (c.message || HEADLINE[c.result] || c.result);
+        li.appendChild(was);
+        li.appendChild(now);
         items.appendChild(li);
       });
       box.hidden = !list.length;
