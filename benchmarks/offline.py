@@ -28,6 +28,7 @@ from collections import Counter
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
+from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _load import all_at_once, p50_p99_ms  # noqa: E402
@@ -125,7 +126,7 @@ def door_list(port: int, slug: str, token: str, codes: list[str], changes: int) 
         assert status == 200
     times = []
     for _ in range(5):
-        status, payload, seconds = call(port, "GET", f"{path}?since={cursor}", token)
+        status, payload, seconds = call(port, "GET", f"{path}?since={quote(cursor)}", token)
         times.append(seconds)
     body = json.loads(payload)
     print(f"  door list, incremental after {changes} check-ins: {len(body['people'])} people, "

@@ -41,7 +41,7 @@ def _scanner() -> service.Scanner:
 
 
 def _since() -> datetime | None:
-    raw = request.args.get("since", "")
+    raw = request.args.get("since", "").replace(" ", "+")  # a "+" of the offset sent unencoded
     if not raw:
         return None
     try:
@@ -82,14 +82,7 @@ def sync_scans(slug: str):
         scans = sync.parse_batch(read_json_object(request.get_data()), allow_registration_id=device is None)
     except (CheckInRequestError, sync.SyncRequestError) as error:
         return json_error(400, "bad_request", str(error))
-    scanner = _scanner()
-    answers = []
-    for scan in scans:
-        if isinstance(scan, CheckInRequestError):
-            answers.append({"status": 400, "answer": {"error": "bad_request", "message": str(scan)}})
-            continue
-        status, answer = sync.sync_one(event, scanner, scan, connection=g.checkin_connection)
-        answers.append({"nonce": scan.request.nonce, "status": status, "answer": answer})
+    answers = sync.sync_batch(event, _scanner(), scans, connection=g.checkin_connection)
     return current_app.response_class(
         sync._COMPACT_JSON.encode({"results": answers}), mimetype="application/json"
     )

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, bindparam, select, update
 
 from ..extensions import db
 from ..models import CheckIn, ScanLog, utcnow
@@ -74,32 +74,85 @@ def parse_batch(payload: object, allow_registration_id: bool) -> list[QueuedScan
     return parsed
 
 
-def sync_one(event: service.EventRef, scanner: service.Scanner, scan: QueuedScan, connection=None) -> tuple[int, dict]:
-    """Check one queued scan in, as the online API would, then mark it as made offline; (HTTP status, answer)."""
-    r = scan.request
-    try:
-        outcome = service.check_in(
-            event, scanner, code=r.code, registration_id=r.registration_id, themed_session_id=r.themed_session_id,
-            method=r.method, nonce=r.nonce, connection=connection,
-        )
-    except service.UnknownSession as error:
-        return 400, {"error": "unknown_session", "message": str(error)}
-    except service.NonceReused as error:
-        return 409, {"error": NONCE_REUSED, "message": str(error)}
-    device_at = min(scan.device_at, utcnow() + CLOCK_SLACK)
-    answer = outcome.answer
-    log_row = _log_row(event.id, scanner, r.nonce)
-    if log_row is None:  # pragma: no cover - the check-in always logs its nonce
-        return 200, answer
-    _mark_offline(log_row, device_at, scan.offline_result, answer, outcome)
-    if (not outcome.replayed and answer.get("result") == service.Result.ALREADY_CHECKED_IN
-            and answer.get("earlier_check_in_id")):
-        taken = _take_over_if_earlier(event, scanner, r, log_row, device_at, answer)
-        if taken is not None:
-            answer = taken
-    db.session.commit()
-    answer["device_time"] = device_at.isoformat()
-    return 200, answer
+def sync_batch(event: service.EventRef, scanner: service.Scanner, scans: list[QueuedScan | CheckInRequestError],
+               connection=None) -> list[dict]:
+    """Check each queued scan in, in order, as the online API would; then mark them as made offline (one write for
+    the batch). Answers {nonce, status, answer} per scan, in the same order."""
+    out: list[dict] = []
+    pending = _Marks()
+    for scan in scans:
+        if isinstance(scan, CheckInRequestError):
+            out.append({"status": 400, "answer": {"error": "bad_request", "message": str(scan)}})
+            continue
+        r = scan.request
+        try:
+            outcome = service.check_in(
+                event, scanner, code=r.code, registration_id=r.registration_id,
+                themed_session_id=r.themed_session_id, method=r.method, nonce=r.nonce, connection=connection,
+            )
+        except service.UnknownSession as error:
+            out.append({"nonce": r.nonce, "status": 400, "answer": {"error": "unknown_session", "message": str(error)}})
+            continue
+        except service.NonceReused as error:
+            out.append({"nonce": r.nonce, "status": 409, "answer": {"error": NONCE_REUSED, "message": str(error)}})
+            continue
+        device_at = min(scan.device_at, utcnow() + CLOCK_SLACK)
+        answer = outcome.answer
+        # A replay is marked too (only if not yet): its first sync may have been cut off before its marking.
+        pending.add(r.nonce, device_at, scan.offline_result, answer.get("check_in_id"))
+        if (not outcome.replayed and answer.get("result") == service.Result.ALREADY_CHECKED_IN
+                and answer.get("earlier_check_in_id")):
+            pending.write(event.id, scanner)  # the earlier check-in's time must be its device time, if it has one
+            taken = _take_over_if_earlier(event, scanner, r, device_at, answer)
+            if taken is not None:
+                answer = taken
+        answer["device_time"] = device_at.isoformat()
+        out.append({"nonce": r.nonce, "status": 200, "answer": answer})
+    pending.write(event.id, scanner)
+    return out
+
+
+_scan_log = ScanLog.__table__
+_check_in = CheckIn.__table__
+_NOT_MARKED = and_(_scan_log.c.nonce == bindparam("b_nonce"), _scan_log.c.device_at.is_(None))
+_MARK_VALUES = {"device_at": bindparam("b_at"), "offline_result": bindparam("b_result")}
+MARK_DEVICE_SCAN = _scan_log.update().where(
+    _NOT_MARKED, _scan_log.c.scanner_device_id == bindparam("b_device")).values(_MARK_VALUES)
+MARK_STAFF_SCAN = _scan_log.update().where(
+    _NOT_MARKED, _scan_log.c.event_id == bindparam("b_event"), _scan_log.c.staff_user_id == bindparam("b_staff"),
+).values(_MARK_VALUES)
+# The arrival was when the device scanned it, not when the network came back.
+ARRIVED_AT_DEVICE_TIME = _check_in.update().where(
+    _check_in.c.id == bindparam("b_id"), _check_in.c.checked_in_at > bindparam("b_at")
+).values(checked_in_at=bindparam("b_at"))
+
+
+class _Marks:
+    """The scans of a batch still to be marked as made offline, written together in one transaction."""
+
+    def __init__(self) -> None:
+        self.scans: list[dict] = []
+        self.arrivals: list[dict] = []
+
+    def add(self, nonce: str, device_at: datetime, offline_result: str | None, check_in_id: int | None) -> None:
+        self.scans.append({"b_nonce": nonce, "b_at": device_at, "b_result": offline_result or "unknown"})
+        if check_in_id:
+            self.arrivals.append({"b_id": check_in_id, "b_at": device_at})
+
+    def write(self, event_id: int, scanner: service.Scanner) -> None:
+        if not self.scans:
+            return
+        connection = db.session.connection()
+        if scanner.scanner_device_id is not None:
+            rows = [{**s, "b_device": scanner.scanner_device_id} for s in self.scans]
+            connection.execute(MARK_DEVICE_SCAN, rows)
+        else:
+            rows = [{**s, "b_event": event_id, "b_staff": scanner.staff_user_id} for s in self.scans]
+            connection.execute(MARK_STAFF_SCAN, rows)
+        if self.arrivals:
+            connection.execute(ARRIVED_AT_DEVICE_TIME, self.arrivals)
+        db.session.commit()
+        self.scans, self.arrivals = [], []
 
 
 def _log_row(event_id: int, scanner: service.Scanner, nonce: str) -> ScanLog | None:
@@ -111,23 +164,8 @@ def _log_row(event_id: int, scanner: service.Scanner, nonce: str) -> ScanLog | N
     return db.session.execute(query).scalar_one_or_none()
 
 
-def _mark_offline(row: ScanLog, device_at: datetime, offline_result: str | None, answer: dict, outcome) -> None:
-    if row.device_at is not None:
-        return  # a retried batch: marked the first time
-    row.device_at = device_at
-    row.offline_result = offline_result or "unknown"
-    check_in_id = answer.get("check_in_id")
-    if check_in_id and not outcome.replayed:
-        # The arrival was when the device scanned it, not when the network came back.
-        db.session.execute(
-            update(CheckIn).where(CheckIn.id == check_in_id, CheckIn.checked_in_at > device_at)
-            .values(checked_in_at=device_at)
-        )
-
-
 def _take_over_if_earlier(
-    event: service.EventRef, scanner: service.Scanner, r: CheckInRequest, row: ScanLog, device_at: datetime,
-    answer: dict,
+    event: service.EventRef, scanner: service.Scanner, r: CheckInRequest, device_at: datetime, answer: dict,
 ) -> dict | None:
     """This scan was made before the live check-in that beat it to the server: it becomes the check-in (``ok``),
     and the scan that made it becomes ``already_checked_in``. None when the earlier check-in really was earlier."""
@@ -139,7 +177,9 @@ def _take_over_if_earlier(
                 scanner_device_id=scanner.scanner_device_id, device_label=r.device_label, method=r.method)
     ).rowcount
     if not taken:
+        db.session.rollback()
         return None
+    row = _log_row(event.id, scanner, r.nonce)
     loser = db.session.execute(
         select(ScanLog).where(ScanLog.check_in_id == earlier_id, ScanLog.id != row.id)
     ).scalars().first()
@@ -160,6 +200,7 @@ def _take_over_if_earlier(
     row.result = service.Result.OK.value
     row.check_in_id = earlier_id
     row.response_json = _COMPACT_JSON.encode(won)
+    db.session.commit()
     return won
 
 
