@@ -27,6 +27,7 @@ SHELL_FILES = (
     "checkin/scanner.css",
     "checkin/offline.js",
     "checkin/scanner.js",
+    "checkin/camera.js",
     "checkin/decode-worker.js",
     "checkin/icon-192.png",
     "checkin/icon-512.png",

@@ -121,15 +121,29 @@ def test_offline_reload_wedge_and_search_then_sync(make_app, demo_event, people,
         assert page.locator("#result-name").inner_text() == forgetful.full_name
         assert page.locator("#scanner").get_attribute("data-queued") == "6"
 
+        # A session check-in offline: Alt+P goes to the place, and the answer names the session.
+        session = demo_event.themed_sessions[0]
+        page.keyboard.press("Alt+P")
+        assert page.evaluate("() => document.activeElement.id") == "where"
+        page.locator("#where").select_option(str(session.id))
+        wedge = page.locator("#wedge")
+        wedge.fill(code_of(people[1]))
+        wedge.press("Enter")
+        page.locator("#result:not([hidden])").wait_for(timeout=10_000)
+        session_answer = page.locator("#result").get_attribute("data-result")
+        assert session_answer in ("ok", "wrong_session")
+        assert f"Checked in at {session.title}" in page.locator("#result-detail").inner_text()
+        page.locator("#where").select_option("")
+
         stored = _stores(page, slug)
-        assert len(stored["people"]) == len(people) and len(stored["queue"]) == 6
+        assert len(stored["people"]) == len(people) and len(stored["queue"]) == 7
         door_list = json.dumps({name: stored[name] for name in ("meta", "people", "replaced")})
         for person in people:  # a digest of each badge secret, never the secret
             assert person.badge_secret not in door_list
         assert all(len(p["d"]) == 22 for p in stored["people"])
         # The queue holds what was scanned until the server has it (a code not in the list may be a new badge).
         assert sorted(s["code"] for s in stored["queue"] if s.get("code")) == sorted(
-            [code_of(p) for p in people[:3]] + [code_of(people[0]), "EA1:NOT-A-BADGE"])
+            [code_of(p) for p in people[:3]] + [code_of(people[0]), "EA1:NOT-A-BADGE", code_of(people[1])])
         with app.app_context():
             assert db.session.execute(select(func.count()).select_from(CheckIn)).scalar_one() == 0
 
@@ -144,16 +158,20 @@ def test_offline_reload_wedge_and_search_then_sync(make_app, demo_event, people,
     assert not problems, problems
 
     with app.app_context():
-        check_ins = db.session.execute(select(CheckIn).order_by(CheckIn.id)).scalars().all()
+        at_session = db.session.execute(select(CheckIn).where(CheckIn.themed_session_id.is_not(None))).scalar_one()
+        assert at_session.registration_id == people[1].id and at_session.themed_session_id == session.id
+        check_ins = db.session.execute(
+            select(CheckIn).where(CheckIn.themed_session_id.is_(None)).order_by(CheckIn.id)).scalars().all()
         assert [c.registration_id for c in check_ins] == [p.id for p in people[:4]]
         logs = db.session.execute(select(ScanLog).order_by(ScanLog.device_at)).scalars().all()
-        assert [log.result for log in logs] == ["ok", "ok", "ok", "already_checked_in", "unknown_code", "ok"]
+        assert [log.result for log in logs] == [
+            "ok", "ok", "ok", "already_checked_in", "unknown_code", "ok", session_answer]
         assert all(log.offline_result == log.result for log in logs)
         for log in logs:  # made offline, synced later: device time before the sync time
             assert log.device_at is not None and log.device_at <= log.at
         # Each arrival is when the device scanned the badge.
-        by_registration = {log.registration_id: log.device_at for log in logs if log.check_in_id}
-        assert all(c.checked_in_at == by_registration[c.registration_id] for c in check_ins)
+        by_check_in = {log.check_in_id: log.device_at for log in logs if log.check_in_id}
+        assert all(c.checked_in_at == by_check_in[c.id] for c in [*check_ins, at_session])
         assert check_ins[3].method == "search"
 
 

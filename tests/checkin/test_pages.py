@@ -53,7 +53,7 @@ def test_scanner_page_has_no_inline_script_and_only_local_assets(app, demo_event
     parsed.feed(html)
     assert not parsed.inline and not parsed.handlers and not parsed.styles
     sources = [s["src"] for s in parsed.scripts]
-    assert sources == ["/static/checkin/offline.js", "/static/checkin/scanner.js"]
+    assert sources == ["/static/checkin/offline.js", "/static/checkin/scanner.js", "/static/checkin/camera.js"]
     assert not re.search(r"(src|href)=\"(https?:)?//", html)  # nothing from another host
     for attribute in ("data-checkin-url", "data-search-url", "data-counts-url", "data-undo-url", "data-csrf",
                       "data-doorlist-url", "data-sync-url", "data-decoder-url", "data-service-worker"):
@@ -70,7 +70,7 @@ def test_the_vendored_decoder_ships_with_its_licence():
     assert "MIT License" in (vendor / "LICENSE").read_text()
     assert "Apache License" in (vendor / "LICENSE-zxing-cpp").read_text()
     assert not (STATIC / "vendor" / "jsqr").exists()
-    for name in ("scanner.js", "offline.js", "decode-worker.js"):
+    for name in ("scanner.js", "camera.js", "offline.js", "decode-worker.js"):
         script = (STATIC / "checkin" / name).read_text()
         assert "http://" not in script and "https://" not in script
 
