@@ -310,11 +310,13 @@
   // ---- offline: the door list, the queue, freshness and corrections ----
   var offline = null;
   var offlineSince = null;
-  function markOffline() { if (!offlineSince) { offlineSince = Date.now(); } renderFreshness(); }
-  function clock(ms) {
-    var d = new Date(ms);
-    return (d.getHours() < 10 ? "0" : "") + d.getHours() + ":" + (d.getMinutes() < 10 ? "0" : "") + d.getMinutes();
+  // Kept across reloads: "offline since" is when the network went, not when the page was last opened.
+  function markOffline() {
+    if (!offlineSince) { offlineSince = Number(load("offline-since", "")) || Date.now(); save("offline-since", String(offlineSince)); }
+    renderFreshness();
   }
+  function markOnline() { offlineSince = null; save("offline-since", ""); }
+  function clock(ms) { return offline.localTime(ms); }  // in the event's time zone, as the answers and the log
   function ago(ms) {
     var minutes = Math.floor((Date.now() - ms) / 60000);
     if (minutes < 1) { return "just now"; }
@@ -374,8 +376,9 @@
     if (!offline || !offline.db) { return Promise.resolve(); }
     // Scans first, then the list: the list's copy of who is in must include what this device sent.
     return offline.sync().then(function () {
-      offlineSince = null;
-      return offline.refresh(false);
+      markOnline();
+      // The list only once the queue is empty: a refresh must not forget who this device checked in unsynced.
+      return offline.queued ? "queued" : offline.refresh(false);
     }).then(function () { refreshCounts(); }, function () { markOffline(); }).then(function () {
       renderFreshness();
       renderCorrections();
