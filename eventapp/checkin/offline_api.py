@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, g, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
@@ -16,7 +16,7 @@ from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from ..extensions import limiter
 from ..models import StaffRole
 from ..request_limits import body_limit
-from . import doorlist, service, sync
+from . import doorlist, queries, service, sync
 from .api_auth import api_requires_role, json_error
 from .forms import CheckInRequestError, read_json_object
 
@@ -75,20 +75,11 @@ def door_list(slug: str):
 @api_requires_role(StaffRole.CHECKIN, allow_device_token=True)
 def sync_scans(slug: str):
     device = g.checkin_device
-    event = device.event if device else service_event(slug)
+    event = device.event if device else queries.event_ref(slug)
     if event is None:
         return json_error(404, "no_such_event", "There is no event at this address.")
     try:
         scans = sync.parse_batch(read_json_object(request.get_data()), allow_registration_id=device is None)
     except (CheckInRequestError, sync.SyncRequestError) as error:
         return json_error(400, "bad_request", str(error))
-    answers = sync.sync_batch(event, _scanner(), scans, connection=g.checkin_connection)
-    return current_app.response_class(
-        sync._COMPACT_JSON.encode({"results": answers}), mimetype="application/json"
-    )
-
-
-def service_event(slug: str):
-    from .queries import event_ref
-
-    return event_ref(slug)
+    return jsonify({"results": sync.sync_batch(event, _scanner(), scans, connection=g.checkin_connection)})
