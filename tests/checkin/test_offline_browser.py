@@ -296,3 +296,23 @@ def test_a_revoked_devices_list_is_wiped_at_its_next_contact(make_app, demo_even
     with app.app_context():
         [log] = db.session.execute(select(ScanLog)).scalars().all()
         assert log.scanner_device_id == device_id
+
+
+def test_logging_out_wipes_the_list_and_keeps_unsynced_scans(make_app, demo_event, people, checkin_user):
+    app = make_app(WTF_CSRF_ENABLED=True)
+    slug = demo_event.slug
+    with live_server(app) as base, browser() as chromium:
+        context = chromium.new_context()
+        page, problems = _open_scanner(context, base, checkin_user, slug)
+        context.set_offline(True)
+        _wedge(page, code_of(people[0]), "ok")
+        page.keyboard.press("Escape")
+        page.route("**/checkin/sync", lambda route: route.abort())  # the scan cannot be sent before logging out
+        context.set_offline(False)
+        page.get_by_role("button", name="Log out").click()
+        page.wait_for_url(f"{base}/")
+        stored = _stores(page, slug)
+        assert stored["people"] == [] and stored["replaced"] == []
+        assert [s["code"] for s in stored["queue"]] == [code_of(people[0])]
+        context.close()
+    assert not [p for p in problems if "Failed to load resource" not in p], problems

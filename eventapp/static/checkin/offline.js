@@ -179,6 +179,7 @@
 
   Offline.prototype.apply = function (data) {
     var self = this;
+    if (self.stopped) { return Promise.resolve(); }  // logging out: a refresh still under way must not refill it
     var tx = self.db.transaction(["meta", "people", "replaced", "corrections", "sent"], "readwrite");
     var people = tx.objectStore("people"), replaced = tx.objectStore("replaced");
     if (data.full) {

@@ -416,6 +416,7 @@
         if (logout.dataset.wiped) { return; }
         event.preventDefault();
         var go = function () { logout.dataset.wiped = "1"; logout.submit(); };
+        offline.stopped = true;
         (offline.db ? offline.wipe("You logged out: the door list was removed from this device.") : Promise.resolve())
           .then(go, go);
       });
