@@ -47,7 +47,7 @@ def browser():
 
 def _problems(page) -> list[str]:
     problems: list[str] = []
-    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    page.on("console", lambda m: problems.append(f"{m.text} {m.location.get('url', '')}") if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     return problems
 
@@ -93,6 +93,12 @@ def test_offline_reload_wedge_and_search_then_sync(make_app, demo_event, people,
     with live_server(app) as base, browser() as chromium:
         context = chromium.new_context()
         page, problems = _open_scanner(context, base, checkin_user, slug)
+        # Installable: Chromium finds nothing missing (manifest, icons, a service worker controlling the page) but
+        # a profile that is not incognito, which every Playwright context is.
+        cdp = context.new_cdp_session(page)
+        errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        cdp.detach()
+        assert [e["errorId"] for e in errors] == ["in-incognito"], errors
 
         context.set_offline(True)
         page.reload()  # no network: the service worker serves the page and its files

@@ -305,7 +305,7 @@
     clearTimeout(countsTimer);
     countsTimer = setTimeout(refreshCounts, 400);
   }
-  setInterval(function () { if (!document.hidden) { refreshCounts(); } }, COUNTS_EVERY_MS);
+  setInterval(function () { if (!document.hidden && navigator.onLine) { refreshCounts(); } }, COUNTS_EVERY_MS);
 
   // ---- offline: the door list, the queue, freshness and corrections ----
   var offline = null;
