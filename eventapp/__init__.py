@@ -83,6 +83,8 @@ def register_blueprints(app: Flask) -> None:
     from .calendar.views import bp as calendar_bp
     from .certificates.views import bp as certificates_bp
     from .checkin.api import bp as checkin_api_bp
+    from .checkin.app_shell import bp as checkin_app_bp
+    from .checkin.offline_api import bp as checkin_offline_bp
     from .checkin.views import bp as checkin_bp
     from .dashboard.views import bp as dashboard_bp
     from .events.programme_views import bp as programme_bp
@@ -98,7 +100,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (public_bp, health_bp, auth_bp, dashboard_bp, events_bp, programme_bp, checkin_bp,
                       checkin_api_bp, mail_bp, registration_bp, jobs_bp, badges_bp, assignment_bp, report_bp,
-                      survey_bp, certificates_bp, calendar_bp, retention_bp):
+                      survey_bp, certificates_bp, calendar_bp, retention_bp, checkin_app_bp, checkin_offline_bp):
         app.register_blueprint(blueprint)
 
 

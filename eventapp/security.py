@@ -9,7 +9,9 @@ from .auth.roles import declared_access
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
-    "script-src 'self'",  # the app's own files only (the vendored QR decoder included); no inline script
+    # The app's own files only; no inline script. 'wasm-unsafe-eval' lets the scanner's worker compile the vendored
+    # QR decoder (WebAssembly from this site), and allows no eval() of script text.
+    "script-src 'self' 'wasm-unsafe-eval'",
     "style-src 'self'",
     "img-src 'self' data: blob:",  # data: for QR previews, blob: for the camera frame on the scanner page
     "media-src 'self' blob:",

@@ -211,6 +211,12 @@ class LogRow:
     undone_at: datetime | None
     undone_by: str | None
     nonce: str | None
+    device_at: datetime | None = None  # a scan made offline: when the device made it (``at`` is the sync time)
+    offline_result: str | None = None  # ... and what the device answered then
+
+    @property
+    def offline(self) -> bool:
+        return self.offline_result is not None
 
 
 @dataclass(frozen=True)
@@ -233,7 +239,7 @@ def scan_log_page(event_id: int, page: int = 1, per_page: int = LOG_PAGE_SIZE) -
             ScanLog.id, ScanLog.at, ScanLog.code_excerpt, ScanLog.result, Registration.full_name,
             ThemedSession.title, scanned_by.display_name, scanned_by.email, ScannerDevice.name,
             ScanLog.check_in_id, CheckIn.undone_at, undone_by.display_name, undone_by.email, CheckIn.device_label,
-            ScanLog.nonce,
+            ScanLog.nonce, ScanLog.device_at, ScanLog.offline_result,
         )
         .outerjoin(Registration, Registration.id == ScanLog.registration_id)
         .outerjoin(ThemedSession, ThemedSession.id == ScanLog.themed_session_id)
@@ -254,7 +260,8 @@ def scan_log_page(event_id: int, page: int = 1, per_page: int = LOG_PAGE_SIZE) -
         out.append(
             LogRow(
                 id=r[0], at=r[1], code_excerpt=r[2], result=r[3], attendee=r[4], session=r[5], by=by,
-                check_in_id=r[9], undone_at=r[10], undone_by=r[11] or r[12], nonce=r[14],
+                check_in_id=r[9], undone_at=r[10], undone_by=r[11] or r[12], nonce=r[14], device_at=r[15],
+                offline_result=r[16],
             )
         )
     return LogPage(rows=out, page=page, pages=pages, total=total)

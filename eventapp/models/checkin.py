@@ -107,3 +107,7 @@ class ScanLog(db.Model):
     )
     nonce: Mapped[str | None] = mapped_column(String(64))
     response_json: Mapped[str | None] = mapped_column(Text)  # what was answered, replayed for a retry
+    # A scan made offline and synced later: when the device scanned it (``at`` is then the sync time) and what the
+    # device answered then; both NULL for a scan answered online (checkin/sync.py).
+    device_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    offline_result: Mapped[str | None] = mapped_column(String(32))

@@ -73,6 +73,10 @@ WHO_MAY = {
     "checkin_api.search": CHECKIN,
     "checkin_api.counts": CHECKIN,
     "checkin_api.undo": CHECKIN,
+    "checkin_offline.door_list": CHECKIN,
+    "checkin_offline.sync_scans": CHECKIN,
+    "checkin_app.service_worker": CHECKIN,
+    "checkin_app.manifest": CHECKIN,
     # The report; exports hold e-mail addresses, dietary and access needs: admins only.
     "report.index": REPORT,
     "report.section": REPORT,

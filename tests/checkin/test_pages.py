@@ -53,9 +53,10 @@ def test_scanner_page_has_no_inline_script_and_only_local_assets(app, demo_event
     parsed.feed(html)
     assert not parsed.inline and not parsed.handlers and not parsed.styles
     sources = [s["src"] for s in parsed.scripts]
-    assert sources == ["/static/vendor/jsqr/jsQR.js", "/static/checkin/scanner.js"]
+    assert sources == ["/static/checkin/offline.js", "/static/checkin/scanner.js", "/static/checkin/camera.js"]
     assert not re.search(r"(src|href)=\"(https?:)?//", html)  # nothing from another host
-    for attribute in ("data-checkin-url", "data-search-url", "data-counts-url", "data-undo-url", "data-csrf"):
+    for attribute in ("data-checkin-url", "data-search-url", "data-counts-url", "data-undo-url", "data-csrf",
+                      "data-doorlist-url", "data-sync-url", "data-decoder-url", "data-service-worker"):
         assert attribute in html
     for session in demo_event.themed_sessions:
         assert f'<option value="{session.id}">' in html
@@ -63,10 +64,15 @@ def test_scanner_page_has_no_inline_script_and_only_local_assets(app, demo_event
 
 
 def test_the_vendored_decoder_ships_with_its_licence():
-    assert (STATIC / "vendor" / "jsqr" / "jsQR.js").stat().st_size > 100_000
-    assert "Apache License" in (STATIC / "vendor" / "jsqr" / "LICENSE").read_text()
-    script = (STATIC / "checkin" / "scanner.js").read_text()
-    assert "http://" not in script and "https://" not in script
+    vendor = STATIC / "vendor" / "zxing-wasm"
+    assert (vendor / "zxing_reader.wasm").read_bytes()[:4] == b"\0asm"
+    assert (vendor / "zxing_reader.js").stat().st_size > 10_000
+    assert "MIT License" in (vendor / "LICENSE").read_text()
+    assert "Apache License" in (vendor / "LICENSE-zxing-cpp").read_text()
+    assert not (STATIC / "vendor" / "jsqr").exists()
+    for name in ("scanner.js", "camera.js", "offline.js", "decode-worker.js"):
+        script = (STATIC / "checkin" / name).read_text()
+        assert "http://" not in script and "https://" not in script
 
 
 def test_the_dashboard_links_to_the_scanner(app, demo_event, scanner_client):

@@ -1,5 +1,6 @@
-/* The scanner page: camera + jsQR, the keyboard-wedge field, the name search, full-screen answers, live counts.
-   No inline script: everything the page needs arrives in data- attributes on #scanner. */
+/* The scanner page: the camera (decoded in a Web Worker), the keyboard-wedge field, the name search, full-screen
+   answers, live counts; offline, the same answers from the door list kept on the device (offline.js), queued and
+   synced when the network returns. No inline script: everything the page needs arrives in data- attributes. */
 (function () {
   "use strict";
 
@@ -8,12 +9,11 @@
   var cfg = root.dataset;
   var $ = function (id) { return document.getElementById(id); };
 
-  // A badge held in view is one scan: the same code is scanned again only after it has been out of view this long.
-  var HOLD_MS = 1500;
-  var DECODE_EVERY_MS = 100;
-  var DECODE_MAX_SIDE = 640;
   var RETRIES = 4;  // network failures only; the nonce makes a retry safe
   var COUNTS_EVERY_MS = 10000;
+  var ONLINE_WAIT_MS = 3000;  // a check-in with no answer by then is decided on the device, and queued
+  var SYNC_EVERY_MS = 20000;
+  var REFRESH_EVERY_MS = 60000;
 
   var TONE = {
     ok: "green", already_checked_in: "amber", wrong_session: "amber",
@@ -42,7 +42,8 @@
   var settings = {
     sound: load("sound", "1") === "1",
     vibrate: load("vibrate", "1") === "1",
-    device: load("device", "")
+    device: load("device", ""),
+    token: load("token", "")
   };
   var soundBox = $("setting-sound"), vibrateBox = $("setting-vibrate"), deviceBox = $("setting-device");
   soundBox.checked = settings.sound;
@@ -51,6 +52,13 @@
   soundBox.addEventListener("change", function () { settings.sound = soundBox.checked; save("sound", settings.sound ? "1" : "0"); });
   vibrateBox.addEventListener("change", function () { settings.vibrate = vibrateBox.checked; save("vibrate", settings.vibrate ? "1" : "0"); });
   deviceBox.addEventListener("change", function () { settings.device = deviceBox.value.trim(); save("device", settings.device); });
+  var tokenBox = $("setting-token");
+  tokenBox.value = settings.token;
+  tokenBox.addEventListener("change", function () {
+    settings.token = tokenBox.value.trim();
+    save("token", settings.token);
+    if (offline) { offline.refresh(true).catch(function () {}); }
+  });
 
   var where = $("where");
   var savedWhere = load("where", "");
@@ -66,11 +74,13 @@
   }
   function sleep(ms) { return new Promise(function (resolve) { setTimeout(resolve, ms); }); }
 
-  function request(method, url, body, retries) {
-    var options = {
-      method: method, credentials: "same-origin", cache: "no-store",
-      headers: { "Accept": "application/json", "X-CSRFToken": cfg.csrf }
-    };
+  // A device with a scanner token (Settings) speaks as that device; otherwise as the logged-in staff member.
+  function apiHeaders() {
+    return settings.token ? { "Authorization": "Bearer " + settings.token } : { "X-CSRFToken": cfg.csrf };
+  }
+  function request(method, url, body, retries, signal) {
+    var options = { method: method, credentials: "same-origin", cache: "no-store", headers: apiHeaders(), signal: signal };
+    options.headers.Accept = "application/json";
     if (body !== undefined) {
       options.headers["Content-Type"] = "application/json";
       options.body = JSON.stringify(body);
@@ -82,7 +92,7 @@
       });
     }).catch(function (error) {
       if (retries > 0) {
-        return sleep(300 * (RETRIES - retries + 1)).then(function () { return request(method, url, body, retries - 1); });
+        return sleep(300 * (RETRIES - retries + 1)).then(function () { return request(method, url, body, retries - 1, signal); });
       }
       throw error;
     });
@@ -103,6 +113,7 @@
     $("result-sessions").textContent = sessions.length ? "Session: " + sessions.map(function (s) {
       return s.title + (s.room ? " (" + s.room + ")" : "");
     }).join("; ") : "";
+    $("result-offline").hidden = !answer.offline;
     lastCheckInId = answer.recorded && answer.check_in_id ? answer.check_in_id : null;
     $("result-undo").hidden = !lastCheckInId;
     $("result-undo").disabled = false;
@@ -167,14 +178,31 @@
 
   // ---- checking in ----
   var busy = false;
+  function decideOffline(payload) {
+    if (!offline || !offline.meta.eventId) {
+      showProblem(offline && offline.wiped ? offline.wiped
+        : "No network, and this device has no door list yet: open the scanner once online.");
+      return Promise.resolve();
+    }
+    return offline.decide(payload, settings.device || cfg.scannerName).then(showAnswer, function () {
+      showProblem("This device could not store the scan. Scan again, or check in by name when online.");
+    });
+  }
   function checkIn(payload) {
     busy = true;
     payload.nonce = newNonce();
     payload.session = where.value ? Number(where.value) : null;
     if (settings.device) { payload.device = settings.device; }
-    return request("POST", cfg.checkinUrl, payload, RETRIES).then(function (r) {
+    if (!navigator.onLine) {
+      return decideOffline(payload).then(function () { busy = false; });
+    }
+    var abort = window.AbortController ? new AbortController() : null;
+    var timer = abort ? setTimeout(function () { abort.abort(); }, ONLINE_WAIT_MS) : null;
+    return request("POST", cfg.checkinUrl, payload, 0, abort && abort.signal).then(function (r) {
+      clearTimeout(timer);
       if (r.data && r.data.result) {
         showAnswer(r.data);
+        if (offline) { offline.learn(r.data); }
         if (r.data.recorded) { refreshCountsSoon(); }
       } else if (r.status === 401) {
         showProblem("You are logged out. Reload the page and log in again.");
@@ -182,7 +210,10 @@
         showProblem((r.data && r.data.message) || "The server refused this (" + r.status + ").");
       }
     }).catch(function () {
-      showProblem("No answer from the server. Check the connection and scan again.");
+      // No answer: decided here and queued with the same nonce, so a request that did arrive is not counted twice.
+      clearTimeout(timer);
+      markOffline();
+      return decideOffline(payload);
     }).then(function () { busy = false; });
   }
 
@@ -233,9 +264,15 @@
     event.preventDefault();
     var q = $("search").value.trim();
     if (!q) { results.textContent = ""; return; }
+    var local = function () {
+      if (offline && offline.meta.eventId) { renderHits(offline.search(q)); }
+      else { showProblem("No answer from the server, and no door list on this device. Try the search again."); }
+    };
+    if (!navigator.onLine || settings.token) { local(); return; }
     request("GET", cfg.searchUrl + "?q=" + encodeURIComponent(q), undefined, 1).then(function (r) {
+      if (r.status !== 200) { local(); return; }
       renderHits(r.data.results || []);
-    }).catch(function () { showProblem("No answer from the server. Try the search again."); });
+    }).catch(function () { markOffline(); local(); });
   });
   results.addEventListener("click", function (event) {
     var button = event.target.closest("button[data-registration]");
@@ -268,114 +305,155 @@
     clearTimeout(countsTimer);
     countsTimer = setTimeout(refreshCounts, 400);
   }
-  setInterval(function () { if (!document.hidden) { refreshCounts(); } }, COUNTS_EVERY_MS);
+  setInterval(function () { if (!document.hidden && navigator.onLine) { refreshCounts(); } }, COUNTS_EVERY_MS);
 
-  // ---- the camera ----
-  var video = $("camera-video"), toggle = $("camera-toggle"), cameraSelect = $("camera-select"), status = $("camera-status");
-  var stream = null, decodeTimer = null;
-  var canvas = document.createElement("canvas");
-  var context = canvas.getContext("2d", { willReadFrequently: true });
-  var lastCode = null, lastSeen = 0;
-
-  function onCode(code) {
-    var now = Date.now();
-    if (code === lastCode && now - lastSeen < HOLD_MS) { lastSeen = now; return; }
-    if (busy) { return; }  // not remembered: it is tried again on the next frame
-    lastCode = code;
-    lastSeen = now;
-    lastInput = "camera";
-    checkIn({ code: code, method: "scan" });
+  // ---- offline: the door list, the queue, freshness and corrections ----
+  var offline = null;
+  var offlineSince = null;
+  // Kept across reloads: "offline since" is when the network went, not when the page was last opened.
+  function markOffline() {
+    if (!offlineSince) { offlineSince = Number(load("offline-since", "")) || Date.now(); save("offline-since", String(offlineSince)); }
+    renderFreshness();
   }
-
-  function decodeFrame() {
-    decodeTimer = null;
-    if (!stream) { return; }
-    if (video.readyState >= 2 && video.videoWidth && !document.hidden && typeof window.jsQR === "function") {
-      var scale = Math.min(1, DECODE_MAX_SIDE / Math.max(video.videoWidth, video.videoHeight));
-      var w = Math.round(video.videoWidth * scale), h = Math.round(video.videoHeight * scale);
-      if (canvas.width !== w || canvas.height !== h) { canvas.width = w; canvas.height = h; }
-      context.drawImage(video, 0, 0, w, h);
-      var found = window.jsQR(context.getImageData(0, 0, w, h).data, w, h, { inversionAttempts: "dontInvert" });
-      if (found && found.data) { onCode(found.data); }
+  function markOnline() { offlineSince = null; save("offline-since", ""); }
+  function clock(ms) { return offline.localTime(ms); }  // in the event's time zone, as the answers and the log
+  function ago(ms) {
+    var minutes = Math.floor((Date.now() - ms) / 60000);
+    if (minutes < 1) { return "just now"; }
+    if (minutes < 60) { return minutes + (minutes === 1 ? " minute ago" : " minutes ago"); }
+    var hours = Math.floor(minutes / 60);
+    return hours + (hours === 1 ? " hour ago" : " hours ago");
+  }
+  function renderFreshness() {
+    var box = $("freshness");
+    if (!offline) { return; }
+    var parts = [];
+    var online = navigator.onLine && !offlineSince;
+    root.classList.toggle("is-offline", !online);
+    root.dataset.network = online ? "online" : "offline";
+    if (!online) { parts.push("Offline since " + clock(offlineSince || Date.now())); }
+    if (offline.wiped) {
+      parts.push(offline.wiped);
+    } else if (offline.meta.updatedAt) {
+      parts.push("door list of " + offline.people.size + (offline.people.size === 1 ? " person" : " people") +
+        " updated " + ago(offline.meta.updatedAt));
+    } else {
+      parts.push("no door list on this device yet");
     }
-    decodeTimer = setTimeout(decodeFrame, DECODE_EVERY_MS);
+    if (offline.queued) { parts.push(offline.queued + (offline.queued === 1 ? " scan" : " scans") + " waiting to sync"); }
+    var text = parts.join(" \u00b7 ");
+    box.textContent = text.charAt(0).toUpperCase() + text.slice(1);
+    root.dataset.queued = String(offline.queued);
+    root.dataset.scanner = offline.meta.scanner || "";
   }
-
-  function stopCamera() {
-    if (stream) { stream.getTracks().forEach(function (t) { t.stop(); }); }
-    stream = null;
-    video.srcObject = null;
-    clearTimeout(decodeTimer);
-    toggle.textContent = "Start camera";
-    root.classList.remove("camera-on");
-  }
-
-  function looksBack(label) { return /back|rear|environment|r\u00fcck|arri\u00e8re|trasera/i.test(label || ""); }
-
-  function listCameras(currentId) {
-    return navigator.mediaDevices.enumerateDevices().then(function (devices) {
-      var cameras = devices.filter(function (d) { return d.kind === "videoinput"; });
-      cameraSelect.textContent = "";
-      cameras.forEach(function (cam, i) {
-        var option = document.createElement("option");
-        option.value = cam.deviceId;
-        option.textContent = cam.label || "Camera " + (i + 1);
-        cameraSelect.appendChild(option);
+  function renderCorrections() {
+    if (!offline || !offline.db) { return; }
+    offline.corrections().then(function (list) {
+      var box = $("corrections"), items = $("corrections-list");
+      items.textContent = "";
+      list.sort(function (a, b) { return a.device_time - b.device_time; });
+      list.forEach(function (c) {
+        var li = document.createElement("li");
+        li.dataset.result = c.result;
+        var who = document.createElement("strong");
+        who.textContent = c.name || "Unknown badge";
+        li.appendChild(who);
+        li.appendChild(document.createTextNode(" \u00b7 scanned " + clock(c.device_time)));
+        var was = document.createElement("span");
+        was.className = "correction-was";
+        was.textContent = "Shown offline: " + (HEADLINE[c.offline_result] || c.offline_result);
+        var now = document.createElement("span");
+        now.className = "correction-now";
+        now.textContent = "Server: " + (c.message || HEADLINE[c.result] || c.result);
+        li.appendChild(was);
+        li.appendChild(now);
+        items.appendChild(li);
       });
-      cameraSelect.hidden = cameras.length < 2;
-      if (currentId) { cameraSelect.value = currentId; }
-      return cameras;
+      box.hidden = !list.length;
+    });
+  }
+  function onlineAgain() {
+    if (!offline || !offline.db) { return Promise.resolve(); }
+    // Scans first, then the list: the list's copy of who is in must include what this device sent.
+    return offline.sync().then(function () {
+      markOnline();
+      // The list only once the queue is empty: a refresh must not forget who this device checked in unsynced.
+      return offline.queued ? "queued" : offline.refresh(false);
+    }).then(function () { refreshCounts(); }, function () { markOffline(); }).then(function () {
+      renderFreshness();
+      renderCorrections();
+    });
+  }
+  if (window.indexedDB && window.crypto && window.crypto.subtle) {
+    offline = new window.CheckinOffline.Offline({
+      slug: cfg.event,
+      urls: { doorlist: cfg.doorlistUrl, sync: cfg.syncUrl },
+      headers: apiHeaders,
+      onCsrf: function (token) { cfg.csrf = token; },
+      onChange: renderFreshness
+    });
+    offline.open().then(function () {
+      renderCorrections();
+      if (navigator.onLine) { return onlineAgain(); }
+      markOffline();
+    }).catch(function () { $("freshness").textContent = "This browser cannot keep the door list: offline scans are not possible."; });
+    window.addEventListener("online", function () { onlineAgain(); });
+    window.addEventListener("offline", markOffline);
+    setInterval(function () {
+      if (navigator.onLine && offline.db && offline.queued) { onlineAgain(); }
+    }, SYNC_EVERY_MS);
+    setInterval(function () {
+      if (navigator.onLine && offline.db && !document.hidden) { onlineAgain(); }
+      renderFreshness();
+    }, REFRESH_EVERY_MS);
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden && navigator.onLine && offline.db) { onlineAgain(); }
+    });
+    // Logging out here wipes the door list from this device (the queue stays: its scans are still to be synced).
+    var logout = document.querySelector('form[action$="/logout"]');
+    if (logout) {
+      logout.addEventListener("submit", function (event) {
+        if (logout.dataset.wiped) { return; }
+        event.preventDefault();
+        var go = function () { logout.dataset.wiped = "1"; logout.submit(); };
+        offline.stopped = true;
+        (offline.db ? offline.wipe("You logged out: the door list was removed from this device.") : Promise.resolve())
+          .then(go, go);
+      });
+    }
+    $("corrections-clear").addEventListener("click", function () {
+      offline.clearCorrections().then(renderCorrections);
+    });
+  }
+  if (navigator.serviceWorker && cfg.serviceWorker) {
+    navigator.serviceWorker.register(cfg.serviceWorker, { scope: cfg.scope }).catch(function () {
+      /* no offline page then; scanning online still works */
     });
   }
 
-  function startCamera(deviceId) {
-    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
-      status.textContent = "This browser cannot open the camera here (it needs HTTPS). Use the code field or the search.";
-      return Promise.resolve();
+  // What the camera (camera.js) needs of the page: a decoded code becomes a scan unless one is under way.
+  window.CheckinScanner = {
+    root: root, cfg: cfg, load: load, save: save, unlockAudio: unlockAudio,
+    scan: function (code) {
+      if (busy) { return false; }
+      lastInput = "camera";
+      checkIn({ code: code, method: "scan" });
+      return true;
     }
-    stopCamera();
-    status.textContent = "Opening the camera\u2026";
-    var video_constraints = deviceId ? { deviceId: { exact: deviceId } }
-      : { facingMode: { ideal: "environment" }, width: { ideal: 1280 }, height: { ideal: 720 } };
-    return navigator.mediaDevices.getUserMedia({ audio: false, video: video_constraints }).then(function (s) {
-      stream = s;
-      video.srcObject = s;
-      var track = s.getVideoTracks()[0];
-      var settingsNow = track.getSettings ? track.getSettings() : {};
-      toggle.textContent = "Stop camera";
-      root.classList.add("camera-on");
-      status.textContent = "Hold a badge's QR code in the frame.";
-      save("camera", "on");
-      return video.play().catch(function () { /* muted autoplay is allowed; nothing to do */ }).then(function () {
-        return listCameras(settingsNow.deviceId);
-      }).then(function (cameras) {
-        // Prefer the back camera: some phones ignore facingMode and open the front one first.
-        if (!deviceId && settingsNow.facingMode !== "environment" && !looksBack(track.label)) {
-          var back = cameras.filter(function (c) { return looksBack(c.label); })[0];
-          if (back && back.deviceId !== settingsNow.deviceId) { return startCamera(back.deviceId); }
-        }
-        if (deviceId) { save("camera-id", deviceId); }
-        decodeFrame();
-      });
-    }).catch(function (error) {
-      stopCamera();
-      if (deviceId) { save("camera-id", ""); }
-      status.textContent = error && error.name === "NotAllowedError"
-        ? "Camera permission was refused. Allow it in the browser's site settings, or use the code field."
-        : "The camera could not be opened (" + (error && error.name || "error") + "). Use the code field or the search.";
-    });
-  }
+  };
 
-  toggle.addEventListener("click", function () {
-    unlockAudio();
-    if (stream) { stopCamera(); save("camera", "off"); return; }
-    startCamera(load("camera-id", "") || undefined);
+  // ---- keys: Escape is Next, Alt+Z is Undo, Alt+P changes the place ----
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && !result.hidden) { event.preventDefault(); hideAnswer(); return; }
+    if (!event.altKey || event.ctrlKey || event.metaKey) { return; }
+    var key = event.key.toLowerCase();
+    if ((key === "z" || event.code === "KeyZ") && !result.hidden && !$("result-undo").hidden) {
+      event.preventDefault();
+      $("result-undo").click();
+    } else if (key === "p" || event.code === "KeyP") {
+      event.preventDefault();
+      hideAnswer();
+      where.focus();
+    }
   });
-  cameraSelect.addEventListener("change", function () { startCamera(cameraSelect.value); });
-  document.addEventListener("visibilitychange", function () {
-    // A phone put in a pocket frees its camera; it comes back when the page does.
-    if (document.hidden && stream) { stopCamera(); root.dataset.resume = "1"; }
-    else if (!document.hidden && root.dataset.resume === "1") { delete root.dataset.resume; startCamera(load("camera-id", "") || undefined); }
-  });
-  if (load("camera", "off") === "on") { startCamera(load("camera-id", "") || undefined); }
 })();
