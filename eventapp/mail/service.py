@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -183,11 +184,12 @@ def build_message(mail: OutboundMail, sender: str, attachments: Sequence[Attachm
 
 
 def deliver_pending(limit: int | None = None, now: datetime | None = None,
-                    transport: Transport | None = None) -> DeliveryReport:
+                    transport: Transport | None = None, housekeeping: bool = True) -> DeliveryReport:
     """Send due PENDING mail (next_attempt_at <= now), each claimed, sent and recorded on its own.
 
     `now` fixes the clock for the whole run (tests use it to step past a backoff); `transport` defaults to
-    the one the app's settings describe. Needs an app context. Never raises for a mail that cannot be
+    the one the app's settings describe; `housekeeping` False skips the work registered in BEFORE_DELIVERY.
+    Needs an app context. Never raises for a mail that cannot be
     sent; a database error does propagate (the mail stays claimed and is retried when its lease ends).
     """
     config = current_app.config
@@ -200,7 +202,8 @@ def deliver_pending(limit: int | None = None, now: datetime | None = None,
     own_transport = transport is None
     transport = transport or make_transport(config)
     report = DeliveryReport()
-    _before_delivery(now)
+    if housekeeping:
+        _before_delivery(now)
     try:
         with Session(db.engine, expire_on_commit=False) as session:
             while limit is None or report.attempted < limit:
@@ -420,10 +423,26 @@ def deliver_from_queue() -> None:
     _deliver_quietly(current_app._get_current_object())
 
 
+def _housekeeping_due(app: Flask) -> bool:
+    """Whether this process's delivery after a request should do the BEFORE_DELIVERY work now: at most once every
+    MAIL_HOUSEKEEPING_SECONDS."""
+    every = float(app.config.get("MAIL_HOUSEKEEPING_SECONDS", 60))
+    clock = time.monotonic()
+    with _HOUSEKEEPING_LOCK:
+        last = app.extensions.get("eventapp_mail_housekeeping_at")
+        if last is not None and clock - last < every:
+            return False
+        app.extensions["eventapp_mail_housekeeping_at"] = clock
+        return True
+
+
+_HOUSEKEEPING_LOCK = threading.Lock()
+
+
 def _deliver_quietly(app: Flask) -> None:
     try:
         with app.app_context():
-            report = deliver_pending()
+            report = deliver_pending(housekeeping=_housekeeping_due(app))
         if report.failed:
             log.warning("Mail delivery: %s", report.summary())
     except Exception:

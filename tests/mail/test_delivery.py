@@ -381,3 +381,21 @@ def test_each_claim_gets_a_full_lease_however_long_the_run(app):
     assert report.sent == 3 and [fresh(i).status for i in ids] == [MailStatus.SENT] * 3
     # The third mail is sent 1.2 s into the run: its claim still has most of its second to run.
     assert all(ends > now + timedelta(milliseconds=500) for ends, now in leases), leases
+
+
+def test_the_delivery_after_a_request_does_the_housekeeping_at_most_once_a_minute(app, monkeypatch, smtp_server):
+    """Reminders and retention are queued by delivery runs; in a rush every sign-up kicks one, so the runs that
+    follow requests do that work at most every MAIL_HOUSEKEEPING_SECONDS, while `mail deliver` always does."""
+    runs = []
+    monkeypatch.setitem(service.BEFORE_DELIVERY, "counting", runs.append)
+    app.config.update(MAIL_DELIVERY="inline", MAIL_HOUSEKEEPING_SECONDS=60)
+    use_smtp(app, smtp_server.port)
+    queued(2)
+    for _ in range(3):
+        deliver_soon(app)
+    assert len(runs) == 1 and len(smtp_server.received) == 2  # the mail went at the first kick all the same
+    deliver_pending()  # what `flask mail deliver` runs
+    assert len(runs) == 2
+    app.config["MAIL_HOUSEKEEPING_SECONDS"] = 0
+    deliver_soon(app)
+    assert len(runs) == 3
