@@ -70,3 +70,13 @@ class ExportForm(FlaskForm):
                                  default=list(DEFAULT_COLUMNS), validators=[DataRequired("Pick at least one column.")])
     file_format = RadioField("Format", choices=choices([("csv", "CSV (UTF-8)"), ("xlsx", "Excel (XLSX)")]),
                              default="csv", validators=[DataRequired("Choose CSV or Excel.")])
+
+
+class SelectionExportForm(FlaskForm):
+    """The export of an organiser's selection on the registrations page: the same columns and formats as the
+    exports page, sent by POST (the selection travels as registration_id fields, with the CSRF token)."""
+
+    columns = MultiCheckboxField("Columns", choices=choices((c.key, c.label) for c in COLUMNS),
+                                 default=list(DEFAULT_COLUMNS), validators=[DataRequired("Pick at least one column.")])
+    file_format = RadioField("Format", choices=choices([("csv", "CSV (UTF-8)"), ("xlsx", "Excel (XLSX)")]),
+                             default="csv", validators=[DataRequired("Choose CSV or Excel.")])
