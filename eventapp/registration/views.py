@@ -13,7 +13,7 @@ from ..extensions import limiter
 from ..mail import service as mail
 from ..models import RegistrationStatus, StaffRole
 from ..url_numbers import int_arg
-from . import lists, organisations, pacing, service, signup, throttle
+from . import history, lists, organisations, pacing, service, signup, throttle
 from .forms import AttendeeForm, CancelForm, CapacityForm, ConfirmForm, RegistrationForm, ResendLinkForm
 
 bp = Blueprint("registration", __name__)
@@ -292,6 +292,7 @@ def edit_registration(slug: str, registration_id: int):
         cancel_form=CancelForm(prefix="cancel"),
         promote_form=ConfirmForm(prefix="promote"),
         organisations=organisations.organisation_names(event),
+        history=history.person_history(registration),
     ), status
 
 

@@ -137,3 +137,26 @@ def test_the_message_button_posts_the_selection_to_the_messages_page(client, sta
     page = client.get(f"/organiser/events/{event_with_people.slug}/registrations").get_data(as_text=True)
     assert f'formaction="/organiser/events/{event_with_people.slug}/messages/new"' in page
     assert 'name="registration_id"' in page  # the CSRF token is checked in the browser test, with CSRF on
+
+
+def test_a_persons_page_shows_their_history(client, staff, event_with_people):
+    from eventapp.mail.service import queue_mail
+    from eventapp.models import MailStatus
+
+    event = event_with_people
+    person = db.session.get(Registration, _ids(event, n=1)[0])
+    queue_mail("reminder", person.email, "See you soon", "Body", event=event, registration=person)
+    db.session.flush()
+    letter = db.session.execute(select(OutboundMail).where(OutboundMail.registration_id == person.id)).scalar_one()
+    letter.status, letter.last_error = MailStatus.FAILED, "550 mailbox unavailable"
+    db.session.add(CheckIn(event_id=event.id, registration_id=person.id, method="typed"))
+    db.session.commit()
+    log_in(client, staff("admin"))
+    client.post(f"/organiser/events/{event.slug}/registrations/selection/cancel",
+                data={"registration_id": [str(person.id)], "confirmed": "yes"})
+    page = client.get(f"/organiser/events/{event.slug}/registrations/{person.id}").get_data(as_text=True)
+    history = page[page.index('id="history-title"'):]
+    for text in ("Registered", "Mail: Reminder", "550 mailbox unavailable", "Checked in at the door", "Cancelled",
+                 "Mail: Cancellation letter"):
+        assert text in history, text
+    assert history.index("Registered") < history.index("Checked in at the door") < history.index("Cancelled")
