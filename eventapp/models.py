@@ -337,6 +337,8 @@ class Registration(db.Model):
         Index("uq_registration_event_email_key", "event_id", "email_key", unique=True,
               postgresql_where=text("status <> 'cancelled'"), sqlite_where=text("status <> 'cancelled'")),
         Index("ix_registration_event_status_queue", "event_id", "status", "waitlisted_at"),
+        # The organiser's table, newest first, a page at a time.
+        Index("ix_registration_event_created", "event_id", "created_at"),
         # Only the rows with an offer (open or lapsed, a few): the capacity rule counts the open ones without
         # reading the rest of a long waiting list.
         Index("ix_registration_event_offers", "event_id", "offer_expires_at",
@@ -634,8 +636,49 @@ class ReportSection(db.Model):
     status: Mapped[SectionStatus] = mapped_column(_enum(SectionStatus, "section_status"))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    # Raised by one at every save, by a conditional UPDATE: a save from an older version is a conflict, not a loss.
+    version: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
     themed_session: Mapped[ThemedSession] = relationship()
+
+
+class ReportRevision(db.Model):
+    """Every saved version of a report section, with who saved it and when: the history to restore from."""
+
+    __tablename__ = "report_revision"
+    __table_args__ = (UniqueConstraint("section_id", "version"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    section_id: Mapped[int] = mapped_column(ForeignKey("report_section.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    key_findings: Mapped[str] = mapped_column(Text, default="")
+    lessons: Mapped[str] = mapped_column(Text, default="")
+    open_questions: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[SectionStatus] = mapped_column(_enum(SectionStatus, "section_status"))
+    saved_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    restored_from: Mapped[int | None] = mapped_column(Integer)  # the version a restore copied
+
+    saved_by: Mapped[StaffUser | None] = relationship()
+
+
+class ReportDraft(db.Model):
+    """An editor's autosaved, unsaved text of a section: one row per editor and section, overwritten as they type
+    (never a revision), gone when they save. `base_version` is the version they started from."""
+
+    __tablename__ = "report_draft"
+    __table_args__ = (UniqueConstraint("themed_session_id", "staff_user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    themed_session_id: Mapped[int] = mapped_column(ForeignKey("themed_session.id", ondelete="CASCADE"))
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"))
+    base_version: Mapped[int] = mapped_column(Integer, default=0)
+    narrative: Mapped[str] = mapped_column(Text, default="")
+    key_findings: Mapped[str] = mapped_column(Text, default="")
+    lessons: Mapped[str] = mapped_column(Text, default="")
+    open_questions: Mapped[str] = mapped_column(Text, default="")
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class OutboundMail(db.Model):

@@ -79,6 +79,10 @@ WHO_MAY = {
     # The report; exports hold e-mail addresses, dietary and access needs: admins only.
     "report.index": REPORT,
     "report.section": REPORT,
+    "report.section_draft": REPORT,
+    "report.discard_draft": REPORT,
+    "report.revisions": REPORT,
+    "report.restore_revision": REPORT,
     "report.preview": REPORT,
     "report.build_pdf": REPORT,
     "report.introduction": ADMIN,
