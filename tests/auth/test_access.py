@@ -64,6 +64,7 @@ WHO_MAY = {
     "assignment.unpin": ADMIN,
     "badges.batch": ADMIN,
     "badges.reissue": ADMIN,
+    "mail.event_log": ADMIN,
     "mail.index": ADMIN,
     "mail.retry": ADMIN,
     "checkin.scanners": ADMIN,
