@@ -47,6 +47,15 @@ def seed_site(attendees: int = 40) -> str:
                             .scalars(), reasons, strict=False):
         mail.status, mail.last_error, mail.attempts = MailStatus.FAILED, reason, 5
     db.session.commit()
+    from eventapp.models import ReportSection, SectionStatus
+    from eventapp.report import drafting
+
+    section = ReportSection(themed_session_id=event.themed_sessions[0].id, status=SectionStatus.DRAFT)
+    drafting.save(section, {"narrative": "The session *began* with a round of introductions.",
+                            "key_findings": "- Peers trust peers\n- Follow-up matters"}, 0, admin)
+    drafting.save(section, {"narrative": "The session *began* with introductions and two case studies.",
+                            "key_findings": "- Peers trust peers\n- Follow-up matters", "lessons": "Start on time."},
+                  1, admin)
     return event.slug
 
 

@@ -25,16 +25,17 @@ def site(tmp_path_factory, migrated_database):
         slug = seed_site()
         from sqlalchemy import select
 
-        from eventapp.models import Registration
+        from eventapp.models import Registration, ThemedSession
         person = db.session.execute(select(Registration.id).order_by(Registration.id)).scalars().first()
+        session = db.session.execute(select(ThemedSession.id).order_by(ThemedSession.id)).scalars().first()
         db.session.remove()
     with live_server(app) as base:
-        yield base, slug, person
+        yield base, slug, person, session
     with app.app_context():
         db.engine.dispose()
 
 
-def _pages(slug: str, person: int) -> dict[str, str]:
+def _pages(slug: str, person: int, session: int) -> dict[str, str]:
     base = f"/organiser/events/{slug}"
     return {
         "overview": base,
@@ -42,17 +43,18 @@ def _pages(slug: str, person: int) -> dict[str, str]:
         "registrations-filtered": f"{base}/registrations?status=confirmed&checked_in=yes&sort=name&dir=asc",
         "person": f"{base}/registrations/{person}",
         "mail-log": f"{base}/mail",
-        "report-section": None,
+        "report-section": f"{base}/report/sessions/{session}",
+        "report-versions": f"{base}/report/sessions/{session}/revisions",
     }
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("size", SIZES, ids=["1280", "390"])
 def test_changed_pages_fit_and_are_photographed(site, size, scheme):
-    base, slug, person = site
+    base, slug, person, session = site
     wide = []
     with logged_in(base, viewport=size, color_scheme=scheme) as page:
-        for name, path in _pages(slug, person).items():
+        for name, path in _pages(slug, person, session).items():
             if path is None:
                 continue
             response = page.goto(base + path)
