@@ -1,4 +1,4 @@
-"""workspace: report section versions, revisions and autosaved drafts; an index for the registrations table
+"""workspace: report section versions, revisions and autosaved drafts; indexes for the registrations table
 
 Revision ID: 0011_workspace_report_revisions
 Revises: 0010_messages
@@ -63,9 +63,11 @@ def upgrade():
                f"SELECT id, 1, {columns}, status, updated_by_id, updated_at FROM report_section")
     op.execute("UPDATE report_section SET version = 1")
     op.create_index('ix_registration_event_created', 'registration', ['event_id', 'created_at'], unique=False)
+    op.create_index('ix_registration_event_country', 'registration', ['event_id', 'country'], unique=False)
 
 
 def downgrade():
+    op.drop_index('ix_registration_event_country', table_name='registration')
     op.drop_index('ix_registration_event_created', table_name='registration')
     op.drop_table('report_draft')
     op.drop_table('report_revision')
