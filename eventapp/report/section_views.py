@@ -8,6 +8,7 @@ from flask_login import current_user
 
 from ..auth.roles import requires_role
 from ..events import service as events
+from ..url_numbers import int_arg
 from . import drafting, service
 from .forms import SectionForm, StartJobForm
 from .views import REPORT_STAFF, bp
@@ -95,8 +96,9 @@ def discard_draft(slug: str, session_id: int):
 def revisions(slug: str, session_id: int):
     event, themed_session, section = _section_or_404(slug, session_id)
     shown = None
-    if request.args.get("version", "").isdigit() and len(request.args["version"]) < 9:
-        shown = drafting.revision(section, int(request.args["version"]))
+    version = int_arg("version", 0)
+    if version:
+        shown = drafting.revision(section, version)
         if shown is None:
             abort(404)
     return render_template(
