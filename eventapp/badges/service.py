@@ -47,6 +47,8 @@ class BatchRequest:
     order: str = "surname"
     only_new_or_changed: bool = False
     themed_session_id: int | None = None
+    # An organiser's selection on the registrations page: only these (still confirmed) people.
+    registration_ids: tuple[int, ...] | list[int] = ()
 
     def check(self) -> None:
         if self.layout not in LAYOUTS:
@@ -168,6 +170,8 @@ def _batch_conditions(request: BatchRequest) -> list:
     if request.themed_session_id is not None:
         conditions.append(exists().where(Assignment.registration_id == Registration.id,
                                          Assignment.themed_session_id == request.themed_session_id))
+    if request.registration_ids:
+        conditions.append(Registration.id.in_(list(request.registration_ids)))
     return conditions
 
 

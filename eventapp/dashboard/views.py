@@ -7,6 +7,7 @@ from ..events import changes, lifecycle
 from ..events import service as events
 from ..events.forms import ConfirmForm
 from ..models import StaffRole
+from . import figures
 
 bp = Blueprint("dashboard", __name__, url_prefix="/organiser")
 
@@ -24,8 +25,12 @@ def index():
 @requires_role(*ALL_STAFF)
 def event(slug: str):
     event = events.get_event_or_404(slug)
+    days = figures.registrations_per_day(event)
     return render_template(
         "dashboard/event.html",
+        days=days,
+        chart=figures.day_chart(days),
+        attention=figures.attention(event),
         overview=events.event_overview(event),
         registration_state=events.registration_state(event),
         steps=lifecycle.steps_from(event),

@@ -5,8 +5,9 @@ One module per part of the job; every model and type is importable from here, as
 
 from .checkin import CheckIn, ScanLog, ScannerDevice  # noqa: F401
 from .events import Event, EventPartner, Organisation, ProgrammeChange, ThemedSession, TimeSlot  # noqa: F401
-from .outputs import Job, OutboundMail, ReportSection  # noqa: F401
+from .outputs import Job, OutboundMail  # noqa: F401
 from .people import Assignment, BadgeQr, Registration, ReplacedBadge, SessionPreference  # noqa: F401
+from .report import ReportDraft, ReportRevision, ReportSection  # noqa: F401
 from .staff import LoginFailure, StaffUser  # noqa: F401
 from .survey import (  # noqa: F401
     QUESTION_KIND_LABELS,

@@ -1,4 +1,4 @@
-"""What the app produces for people: report sections, outbound mail, background jobs."""
+"""What the app produces for people: outbound mail, background jobs."""
 
 from __future__ import annotations
 
@@ -14,29 +14,10 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .events import ThemedSession
-from .types import JobStatus, MailStatus, SectionStatus, UTCDateTime, enum_type, utcnow
-
-
-class ReportSection(db.Model):
-    __tablename__ = "report_section"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    themed_session_id: Mapped[int] = mapped_column(
-        ForeignKey("themed_session.id", ondelete="CASCADE"), unique=True
-    )
-    narrative: Mapped[str] = mapped_column(Text, default="")
-    key_findings: Mapped[str] = mapped_column(Text, default="")
-    lessons: Mapped[str] = mapped_column(Text, default="")
-    open_questions: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[SectionStatus] = mapped_column(enum_type(SectionStatus, "section_status"))
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
-
-    themed_session: Mapped[ThemedSession] = relationship()
+from .types import JobStatus, MailStatus, UTCDateTime, enum_type, utcnow
 
 
 class OutboundMail(db.Model):

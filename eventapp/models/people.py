@@ -33,6 +33,10 @@ class Registration(db.Model):
         Index("uq_registration_event_email_key", "event_id", "email_key", unique=True,
               postgresql_where=text("status <> 'cancelled'"), sqlite_where=text("status <> 'cancelled'")),
         Index("ix_registration_event_status_queue", "event_id", "status", "waitlisted_at"),
+        # The organiser's table, newest first, a page at a time.
+        Index("ix_registration_event_created", "event_id", "created_at"),
+        # The table's country filter lists the countries present: read from the index, not the rows.
+        Index("ix_registration_event_country", "event_id", "country"),
         # Only the rows with an offer (open or lapsed, a few): the capacity rule counts the open ones without
         # reading the rest of a long waiting list.
         Index("ix_registration_event_offers", "event_id", "offer_expires_at",

@@ -1,16 +1,15 @@
-"""The organiser's lists of an event's registrations: searched and filtered, and the waiting list in order,
-a page at a time."""
+"""The waiting list in order, a page at a time (the registrations table is in table.py)."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
-from ..models import Event, Organisation, Registration, RegistrationStatus, SessionPreference
+from ..models import Event, Registration, RegistrationStatus
 
 
 @dataclass(frozen=True)
@@ -28,27 +27,6 @@ class Page:
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
-
-
-def list_registrations(
-    event: Event, query: str = "", status: RegistrationStatus | None = None, page: int = 1, per_page: int = 50
-) -> Page:
-    conditions = [Registration.event_id == event.id]
-    if status is not None:
-        conditions.append(Registration.status == status)
-    query = query.strip()[:100]
-    if query:
-        needle = query.lower()
-        conditions.append(
-            or_(
-                func.lower(Registration.full_name).contains(needle, autoescape=True),
-                func.lower(Registration.email).contains(needle, autoescape=True),
-                Registration.organisation.has(func.lower(Organisation.name).contains(needle, autoescape=True)),
-            )
-        )
-    return _page_of(conditions, [Registration.created_at.desc(), Registration.id.desc()], page, per_page,
-                    selectinload(Registration.organisation),
-                    selectinload(Registration.preferences).joinedload(SessionPreference.themed_session))
 
 
 def waiting_list(event: Event, page: int = 1, per_page: int = 100) -> Page:

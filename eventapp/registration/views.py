@@ -13,7 +13,7 @@ from ..extensions import limiter
 from ..mail.after_request import deliver_after_changes
 from ..models import RegistrationStatus, StaffRole
 from ..url_numbers import int_arg
-from . import lists, organisations, pacing, service, signup, throttle
+from . import history, lists, organisations, pacing, service, signup, throttle
 from .forms import AttendeeForm, CancelForm, CapacityForm, ConfirmForm, RegistrationForm, ResendLinkForm
 
 bp = Blueprint("registration", __name__)
@@ -227,22 +227,6 @@ def cancel(secret: str):
 # --- organisers -----------------------------------------------------------------------------------------------
 
 
-@bp.route("/organiser/events/<slug>/registrations")
-@requires_role(StaffRole.ADMIN)
-def registrations(slug: str):
-    event = events.get_event_or_404(slug)
-    status_value = request.args.get("status", "")
-    status = RegistrationStatus(status_value) if status_value in {s.value for s in RegistrationStatus} else None
-    query = request.args.get("q", "")[:100]
-    return render_template(
-        "registration/organiser_list.html",
-        event=event,
-        page=lists.list_registrations(event, query=query, status=status, page=int_arg("page", 1)),
-        query=query,
-        status=status_value if status else "",
-    )
-
-
 @bp.route("/organiser/events/<slug>/waitlist", methods=["GET", "POST"])
 @requires_role(StaffRole.ADMIN)
 def waitlist(slug: str):
@@ -304,6 +288,7 @@ def edit_registration(slug: str, registration_id: int):
         cancel_form=CancelForm(prefix="cancel"),
         promote_form=ConfirmForm(prefix="promote"),
         organisations=organisations.organisation_names(event),
+        history=history.person_history(registration),
     ), status
 
 
@@ -332,3 +317,7 @@ def promote(slug: str, registration_id: int):
         else:
             flash(f"{registration.full_name} is confirmed.", "info")
     return redirect(url_for("registration.waitlist", slug=slug), 303)
+
+
+# The registrations table and its selection actions, on this blueprint.
+from . import organiser_views  # noqa: E402,F401

@@ -104,8 +104,10 @@ COLUMNS_BY_KEY = {c.key: c for c in COLUMNS}
 DEFAULT_COLUMNS = tuple(c.key for c in COLUMNS if c.default)
 
 
-def export_rows(event: Event, statuses: Sequence[RegistrationStatus]) -> list[ExportRow]:
-    """Registrations of the event with the given statuses, sorted by family name; three queries."""
+def export_rows(event: Event, statuses: Sequence[RegistrationStatus],
+                ids: Sequence[int] | None = None) -> list[ExportRow]:
+    """Registrations of the event with the given statuses (and among `ids`, an organiser's selection, if given),
+    sorted by family name; three queries."""
     tz = event.timezone
     rows: dict[int, ExportRow] = {}
     query = (
@@ -113,6 +115,8 @@ def export_rows(event: Event, statuses: Sequence[RegistrationStatus]) -> list[Ex
         .outerjoin(Organisation, Organisation.id == Registration.organisation_id)
         .where(Registration.event_id == event.id, Registration.status.in_(list(statuses)))
     )
+    if ids is not None:
+        query = query.where(Registration.id.in_(list(ids)))
     for reg, org_name, org_kind in db.session.execute(query):
         family = reg.family_name or ""
         rows[reg.id] = ExportRow(

@@ -21,15 +21,24 @@ def _too_long(what: str) -> str:
 MARKDOWN_HINT = "Markdown: *italic*, **bold**, lists with - or 1., links as [words](https://…). Images are not shown."
 
 
+# A comfortable height to write prose in: the narrative runs to pages, the lists to a screenful.
+LONG = {"rows": 18, "data-part": "1"}
+SHORT = {"rows": 9, "data-part": "1"}
+
+
 class SectionForm(FlaskForm):
-    narrative = TextAreaField("Narrative", description=MARKDOWN_HINT,
+    narrative = TextAreaField("Narrative", description=MARKDOWN_HINT, render_kw=LONG,
                               validators=[Length(max=TEXT_LIMIT, message=_too_long("The narrative")), printable])
-    key_findings = TextAreaField("Key findings",
+    key_findings = TextAreaField("Key findings", render_kw=SHORT,
                                  validators=[Length(max=TEXT_LIMIT, message=_too_long("Key findings")), printable])
-    lessons = TextAreaField("Lessons", validators=[Length(max=TEXT_LIMIT, message=_too_long("Lessons")), printable])
+    lessons = TextAreaField("Lessons", render_kw=SHORT,
+                            validators=[Length(max=TEXT_LIMIT, message=_too_long("Lessons")), printable])
     open_questions = TextAreaField(
-        "Ongoing questions", validators=[Length(max=TEXT_LIMIT, message=_too_long("Ongoing questions")), printable]
+        "Ongoing questions", render_kw=SHORT,
+        validators=[Length(max=TEXT_LIMIT, message=_too_long("Ongoing questions")), printable]
     )
+    # The version the editor started from: a save from an older one is a conflict to merge, not an overwrite.
+    base_version = HiddenField(default="0")
     status = RadioField(
         "Status",
         choices=choices([
@@ -39,6 +48,10 @@ class SectionForm(FlaskForm):
         default=SectionStatus.DRAFT.value,
         validators=[DataRequired("Choose draft or ready.")],
     )
+
+    def base(self) -> int:
+        value = self.base_version.data or "0"
+        return int(value) if value.isascii() and value.isdigit() and len(value) < 9 else 0
 
 
 class IntroductionForm(FlaskForm):
@@ -66,6 +79,16 @@ class ExportForm(FlaskForm):
 
     who = SelectField("Registrations", choices=choices((key, label) for key, (label, _) in STATUS_FILTERS.items()),
                       default="confirmed")
+    columns = MultiCheckboxField("Columns", choices=choices((c.key, c.label) for c in COLUMNS),
+                                 default=list(DEFAULT_COLUMNS), validators=[DataRequired("Pick at least one column.")])
+    file_format = RadioField("Format", choices=choices([("csv", "CSV (UTF-8)"), ("xlsx", "Excel (XLSX)")]),
+                             default="csv", validators=[DataRequired("Choose CSV or Excel.")])
+
+
+class SelectionExportForm(FlaskForm):
+    """The export of an organiser's selection on the registrations page: the same columns and formats as the
+    exports page, sent by POST (the selection travels as registration_id fields, with the CSRF token)."""
+
     columns = MultiCheckboxField("Columns", choices=choices((c.key, c.label) for c in COLUMNS),
                                  default=list(DEFAULT_COLUMNS), validators=[DataRequired("Pick at least one column.")])
     file_format = RadioField("Format", choices=choices([("csv", "CSV (UTF-8)"), ("xlsx", "Excel (XLSX)")]),

@@ -3,7 +3,7 @@ and the admins' exports."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.roles import requires_role
@@ -12,7 +12,7 @@ from ..jobs import service as jobs
 from ..models import StaffRole
 from . import exports, service
 from . import jobs as report_jobs
-from .forms import ExportForm, IntroductionForm, SectionForm, StartJobForm
+from .forms import ExportForm, IntroductionForm, StartJobForm
 
 bp = Blueprint("report", __name__, url_prefix="/organiser/events/<slug>")
 
@@ -28,28 +28,6 @@ def index(slug: str):
         job_form=StartJobForm(), jobs=jobs.recent_jobs(event, report_jobs.REPORT_KIND, limit=5),
         introduction_custom=bool((event.report_introduction or "").strip()),
     )
-
-
-@bp.route("/report/sessions/<int:session_id>", methods=["GET", "POST"])
-@requires_role(*REPORT_STAFF)
-def section(slug: str, session_id: int):
-    event = events.get_event_or_404(slug)
-    try:
-        themed_session, section = service.section_for_editing(event, session_id, current_user)
-    except service.SectionNotFound:
-        abort(404)  # another partner's section: the same answer as for one that does not exist
-    form = SectionForm(obj=section if request.method == "GET" else None)
-    if request.method == "GET":
-        form.status.data = section.status.value
-    if form.validate_on_submit():
-        service.save_section(section, form.data, current_user)
-        flash("Section saved as ready: it is in the report." if form.status.data == "ready"
-              else "Draft saved: only your organisation's editors and the admins can read it.", "ok")
-        return redirect(url_for("report.section", slug=slug, session_id=session_id), 303)
-    preview = [(heading, service.render_markdown(getattr(section, name)))
-               for name, heading in service.SECTION_PARTS] if section.id else []
-    return render_template("report/section.html", event=event, themed_session=themed_session, section=section,
-                           form=form, preview=preview), 400 if request.method == "POST" else 200
 
 
 @bp.route("/report/introduction", methods=["GET", "POST"])
@@ -120,3 +98,7 @@ def door_list(slug: str):
         return redirect(url_for("report.exports_page", slug=slug), 303)
     job = jobs.submit(report_jobs.DOOR_LIST_KIND, {}, event=event, by=current_user)
     return redirect(url_for("jobs.status", job_id=job.id), 303)
+
+
+# Drafting a section (revisions, conflicts, autosave, preview), on this blueprint.
+from . import section_views  # noqa: E402,F401

@@ -8,7 +8,7 @@ def test_admin_sees_the_event_sessions_and_leads(app, client, staff, demo_event)
     body = page.get_data(as_text=True)
     for session in demo_event.themed_sessions:
         assert session.lead_organisation.name in body
-        assert f'<td class="num">{session.capacity}</td>' in body
+        assert f" of {session.capacity} (" in body  # the fill column: assigned of capacity
     assert '<div class="figure">12</div>confirmed of 100 places' in body
 
 

@@ -58,6 +58,7 @@ def route_values(csrf_app, staff, demo_event):
         "organisation_id": demo_event.themed_sessions[0].lead_organisation_id,
         "change_id": 1,  # none exist: the POST is refused for its CSRF token first, and a 404 must say no-store too
         "question_id": 1,
+        "version": 1,  # a report section's revision: none exist, so a 404, which must say no-store too
         "code": "no-such-certificate",
     }
 

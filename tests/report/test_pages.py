@@ -21,9 +21,11 @@ def test_an_editor_drafts_then_publishes_a_section(app, client, demo_event, staf
     section = db.session.execute(select(ReportSection).where(ReportSection.themed_session_id == gpg.id)).scalar_one()
     assert section.status == SectionStatus.DRAFT and section.narrative == "We learned *much*."
     assert "<em>much</em>" in client.get(url).get_data(as_text=True)  # shown as saved, rendered
-    client.post(url, data={"narrative": "We learned.", "status": "ready"})
+    # A save that does not say which version it started from could overwrite someone's: it is a conflict.
+    assert client.post(url, data={"narrative": "We learned.", "status": "ready"}).status_code == 409
+    client.post(url, data={"narrative": "We learned.", "status": "ready", "base_version": "1"})
     db.session.expire_all()
-    assert section.status == SectionStatus.READY
+    assert section.status == SectionStatus.READY and section.version == 2
     bad = client.post(url, data={"narrative": "x" * 20_001, "status": "ready"})
     assert bad.status_code == 400 and "at most 20,000 characters" in bad.get_data(as_text=True)
     assert client.post(url, data={"narrative": "nul\x00", "status": "ready"}).status_code == 400

@@ -1,0 +1,82 @@
+"""The workspace's browser tests' site: the demo event assigned, with check-ins, failed mail and a report section,
+and one staff member of each role; a live server and a logged-in Chromium page."""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..browser import chromium_page
+
+PASSWORD = "correct horse battery"
+ROLES = ("admin", "checkin", "report_editor")
+SHOTS = os.environ.get("EVENTAPP_SCREENSHOTS")
+
+
+def seed_site(attendees: int = 40) -> str:
+    """The demo event with everything the organiser pages show; returns its slug."""
+    from sqlalchemy import select
+
+    from eventapp.assignment import service as assignment
+    from eventapp.auth.service import create_staff_user
+    from eventapp.demo.service import seed_demo
+    from eventapp.extensions import db
+    from eventapp.mail.service import queue_mail
+    from eventapp.models import CheckIn, MailStatus, OutboundMail, Registration
+
+    event = seed_demo(attendees=attendees).event
+    admin = create_staff_user("admin@example.org", PASSWORD, "admin")
+    create_staff_user("checkin@example.org", PASSWORD, "checkin")
+    lead = event.themed_sessions[0].lead_organisation
+    create_staff_user("report_editor@example.org", PASSWORD, "report_editor", organisation=lead)
+    db.session.commit()
+    plan = assignment.preview(event)
+    assignment.apply(event, by=admin, fingerprint=plan.fingerprint)
+    db.session.commit()
+    people = db.session.execute(select(Registration).where(Registration.event_id == event.id)
+                                .order_by(Registration.id)).scalars().all()
+    for person in people[:5]:
+        db.session.add(CheckIn(event_id=event.id, registration_id=person.id, method="scan", staff_user_id=admin.id))
+    for person in people[5:9]:
+        queue_mail("reminder", person.email, "Reminder", "See you soon", event=event, registration=person)
+    db.session.flush()
+    reasons = ["550 5.1.1 mailbox unavailable", "550 5.1.1 mailbox unavailable", "421 try again later",
+               "550 5.1.1 mailbox unavailable"]
+    for mail, reason in zip(db.session.execute(select(OutboundMail).where(OutboundMail.kind == "reminder"))
+                            .scalars(), reasons, strict=False):
+        mail.status, mail.last_error, mail.attempts = MailStatus.FAILED, reason, 5
+    db.session.commit()
+    from eventapp.models import ReportSection, SectionStatus
+    from eventapp.report import drafting
+
+    section = ReportSection(themed_session_id=event.themed_sessions[0].id, status=SectionStatus.DRAFT)
+    drafting.save(section, {"narrative": "The session *began* with a round of introductions.",
+                            "key_findings": "- Peers trust peers\n- Follow-up matters"}, 0, admin)
+    drafting.save(section, {"narrative": "The session *began* with introductions and two case studies.",
+                            "key_findings": "- Peers trust peers\n- Follow-up matters", "lessons": "Start on time."},
+                  1, admin)
+    return event.slug
+
+
+def log_in(page, base: str, role: str = "admin") -> None:
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill(f"{role}@example.org")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/organiser/**")
+
+
+@contextmanager
+def logged_in(base: str, role: str = "admin", **options):
+    with chromium_page(**options) as page:
+        log_in(page, base, role)
+        yield page
+
+
+def shoot(page, name: str) -> None:
+    """A full-page screenshot named for the page, width and scheme, when EVENTAPP_SCREENSHOTS names a folder."""
+    if SHOTS:
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        scheme = page.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'")
+        page.screenshot(path=f"{SHOTS}/{name}-{page.viewport_size['width']}-{scheme}.png", full_page=True)
