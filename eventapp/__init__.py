@@ -77,6 +77,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     # Imported here: each views module imports the models and services, which need the extensions above.
     from .assignment.views import bp as assignment_bp
+    from .auth.staff_views import bp as staff_bp
     from .auth.views import bp as auth_bp
     from .badges.views import bp as badges_bp
     from .calendar.views import bp as calendar_bp
@@ -97,7 +98,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (public_bp, health_bp, auth_bp, dashboard_bp, events_bp, programme_bp, checkin_bp,
                       checkin_api_bp, mail_bp, registration_bp, jobs_bp, badges_bp, assignment_bp, report_bp,
-                      survey_bp, certificates_bp, calendar_bp, retention_bp):
+                      survey_bp, certificates_bp, calendar_bp, retention_bp, staff_bp):
         app.register_blueprint(blueprint)
 
 

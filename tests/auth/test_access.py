@@ -96,6 +96,11 @@ WHO_MAY = {
     "survey.session_answers": REPORT,
     "certificates.organiser": ADMIN,
     "certificates.revoke": ADMIN,
+    # Staff accounts: admins.
+    "staff.index": ADMIN,
+    "staff.invite": ADMIN,
+    "staff.edit": ADMIN,
+    "staff.set_active": ADMIN,
 }
 
 # Routes anyone may reach: the attendee's own pages (a manage link is its own key), the public check of a
@@ -104,7 +109,7 @@ PUBLIC = {
     "public.index", "public.event", "health.healthz", "health.readyz", "auth.login", "auth.logout",
     "registration.register", "registration.resend_link", "registration.organisation_suggestions",
     "registration.privacy", "registration.manage", "registration.accept_offer", "registration.cancel",
-    "registration.check_your_mail", "calendar.download",
+    "registration.check_your_mail", "calendar.download", "auth.forgot_password", "auth.choose_password",
     "badges.attendee_badge", "survey.attendee", "certificates.attendee_certificate", "certificates.verify",
 }
 
