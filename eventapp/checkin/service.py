@@ -61,7 +61,8 @@ class Result(enum.StrEnum):
 
 # The answers that wrote a check-in (wrong_session records the attendance and warns).
 RECORDED = frozenset({Result.OK, Result.WRONG_SESSION})
-METHODS = ("scan", "typed", "search")
+METHODS = ("scan", "typed", "search")  # what a scanner may send
+WALK_IN = "walk_in"  # a person registered at the door by staff (walk_in.py), never sent by a scanner
 EXCERPT_CHARS = 60  # of code_excerpt's 80: room for a "… (12345 chars)" tail
 
 
@@ -286,8 +287,8 @@ def check_in(
     """
     if (code is None) == (registration_id is None):
         raise ValueError("check_in needs a code or a registration id, not both")
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}")
+    if method not in (*METHODS, WALK_IN):
+        raise ValueError(f"method must be one of {METHODS} or {WALK_IN!r}")
     if connection is None:
         with DriverConnection(db.engine) as own:
             return _check_in_on(own, event, scanner, code, registration_id, themed_session_id, method, nonce)

@@ -69,6 +69,8 @@ WHO_MAY = {
     "checkin.scanner": CHECKIN,
     "checkin.log": CHECKIN,
     "checkin.undo": CHECKIN,
+    "checkin.walk_in": CHECKIN,
+    "checkin.walk_in_badge": CHECKIN,
     "checkin_api.check_in": CHECKIN,
     "checkin_api.search": CHECKIN,
     "checkin_api.counts": CHECKIN,
