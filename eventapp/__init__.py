@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from .events.views import bp as events_bp
     from .health.views import bp as health_bp
     from .jobs.views import bp as jobs_bp
+    from .letters.views import bp as letters_bp
     from .mail.views import bp as mail_bp
     from .public.views import bp as public_bp
     from .registration.views import bp as registration_bp
@@ -98,7 +99,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (public_bp, health_bp, auth_bp, dashboard_bp, events_bp, programme_bp, checkin_bp,
                       checkin_api_bp, mail_bp, registration_bp, jobs_bp, badges_bp, assignment_bp, report_bp,
-                      survey_bp, certificates_bp, calendar_bp, retention_bp, staff_bp):
+                      survey_bp, certificates_bp, calendar_bp, retention_bp, staff_bp,
+                      letters_bp):
         app.register_blueprint(blueprint)
 
 

@@ -32,6 +32,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("Assignment", "assignment.index", ("assignment.*",)),
     Section("Badges", "badges.batch"),
     Section("Check-in", "checkin.scanner", ("checkin.*",)),
+    Section("Letters", "letters.index", ("letters.*",)),
     Section("Messages", "mail.index", ("mail.*",), per_event=False),
     Section("Report", "report.index", ("report.section", "report.introduction", "report.preview", "report.build_pdf",
                                             "survey.answers", "survey.session_answers")),

@@ -41,7 +41,7 @@ NEW_REGISTRATION_COLUMNS = (
     "manage_secret", "badge_changed_at", "waitlisted_at", "created_at", "updated_at",
 )
 # The columns of the letter that answers a sign-up: two are offered, the decision picks one.
-LETTER_COLUMNS = ("kind", "subject", "body_text")
+LETTER_COLUMNS = ("kind", "subject", "body_text", "body_html")
 MAIL_COLUMNS = ("recipient", "event_id", "registration_id", "attach_badge", "status", "attempts",
                 "next_attempt_at", "created_at")
 

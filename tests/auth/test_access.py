@@ -98,6 +98,10 @@ WHO_MAY = {
     "survey.session_answers": REPORT,
     "certificates.organiser": ADMIN,
     "certificates.revoke": ADMIN,
+    # The event's letters: admins.
+    "letters.index": ADMIN,
+    "letters.edit": ADMIN,
+    "letters.reset": ADMIN,
     # Staff accounts: admins.
     "staff.index": ADMIN,
     "staff.invite": ADMIN,
