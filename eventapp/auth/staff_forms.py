@@ -20,7 +20,8 @@ class _EventsField(SelectMultipleField):
 
 
 class _StaffFields(FlaskForm):
-    role = SelectField("Role", choices=choices((r.value, label) for r, label in ROLE_LABELS.items()))
+    role = SelectField("Role", choices=choices((r.value, label) for r, label in ROLE_LABELS.items()),
+                       default=StaffRole.CHECKIN.value)  # the least an invitation gives unless chosen
     organisation = SelectField("Partner organisation (report editors only)", choices=[], validate_choice=False)
     events = _EventsField("Events they may work on", coerce=int, choices=[],
                           description="None ticked: every event. Admins always work on every event.")
