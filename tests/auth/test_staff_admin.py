@@ -78,6 +78,10 @@ def test_staff_given_events_work_only_on_those(app, db, staff, demo_event):
     log_in(client, door)
     assert client.get(f"/organiser/events/{demo_event.slug}/checkin").status_code == 403
     assert client.get("/organiser/events/other-event/checkin").status_code == 200
+    api = client.get(f"/api/events/{demo_event.slug}/checkin/counts")
+    assert api.status_code == 403 and api.get_json()["error"] == "other_event"
+    listing = client.get("/organiser/").get_data(as_text=True)
+    assert "Other" in listing and demo_event.name not in listing
     staffing.change(door, StaffRole.CHECKIN, events=[])
     assert client.get(f"/organiser/events/{demo_event.slug}/checkin").status_code == 200
 
