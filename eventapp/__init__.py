@@ -121,6 +121,9 @@ def register_integrations() -> None:
     from .retention.service import register_integrations as register_retention
 
     register_retention()
+    from .auth.mails import register_integrations as register_staff_mail
+
+    register_staff_mail()
 
 
 def register_request_handling(app: Flask) -> None:

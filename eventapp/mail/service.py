@@ -82,6 +82,13 @@ DEFAULT_CLAIM_SECONDS = 600
 BEFORE_DELIVERY: dict[str, Callable[[datetime], object]] = {}
 
 
+# Kinds whose text holds a secret that must not outlive its sending (a single-use password link, whose secret is
+# otherwise stored only hashed): once sent, the stored text is replaced by FORGOTTEN_TEXT. Filled by the features
+# that send them.
+FORGET_TEXT_AFTER_SENDING: set[str] = set()
+FORGOTTEN_TEXT = "(Removed once sent: it held a single-use link.)"
+
+
 class MailAddressError(ValueError):
     """A recipient or subject that cannot go into a mail header."""
 
@@ -290,6 +297,10 @@ def _mark_sent():
 
 def _record_success(session: Session, mail: OutboundMail, at: datetime) -> None:
     session.execute(_mark_sent(), {"mail_id": mail.id, "at": at})
+    if mail.kind in FORGET_TEXT_AFTER_SENDING:
+        session.execute(update(OutboundMail).where(OutboundMail.id == mail.id)
+                        .values(body_text=FORGOTTEN_TEXT, body_html=None)
+                        .execution_options(synchronize_session=False))
     session.commit()
 
 
@@ -470,6 +481,7 @@ __all__ = [
     "ATTACHMENT_PROVIDERS",
     "BADGE",
     "BEFORE_DELIVERY",
+    "FORGET_TEXT_AFTER_SENDING",
     "DeliveryReport",
     "MailAddressError",
     "MailOverview",

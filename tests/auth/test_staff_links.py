@@ -51,6 +51,9 @@ def test_an_admin_invites_by_mail_and_the_link_works_once(mail_app, staff, db):
     assert token.token_hash == hashlib.sha256(secret.encode()).hexdigest()
     row = db.session.execute(text("SELECT * FROM staff_token")).one()
     assert not any(secret in str(value) for value in row)
+    # Nor does the outbox keep it once the mail is sent.
+    for mail_row in db.session.execute(text("SELECT * FROM outbound_mail")).all():
+        assert not any(secret in str(value) for value in mail_row)
     assert token.expires_at - token.created_at == timedelta(hours=72)
     # Before choosing a password nobody can log in as them.
     invited = db.session.execute(select(StaffUser).where(StaffUser.email == "Nadia@Example.org")).scalar_one()
