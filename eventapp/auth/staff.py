@@ -11,8 +11,8 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
-from ..database import hold_lock
 from ..extensions import db
+from ..locking import hold_lock
 from ..models import Event, Organisation, StaffRole, StaffToken, StaffTokenPurpose, StaffUser, utcnow
 from . import links
 from .service import StaffAccountError, deactivate, end_sessions, find_staff_by_email, reactivate

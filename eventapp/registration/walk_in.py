@@ -10,10 +10,11 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..extensions import db
+from ..locking import holding_event_lock
 from ..models import Event, EventState, OrganisationKind, Registration, RegistrationStatus, StaffUser, utcnow
 from ..tokens import new_badge_secret, new_manage_secret
 from . import addresses, mails, organisations
-from .service import DuplicateEmail, EventFull, RegistrationClosed, holding_event_lock, places_taken
+from .service import DuplicateEmail, EventFull, RegistrationClosed, places_taken
 
 # A walk-in who gives no address still needs a unique one (the column is required and unique per event): an
 # address in the .invalid domain, which by RFC 2606 can never be delivered to; no letter is queued for it.
