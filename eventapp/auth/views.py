@@ -117,5 +117,7 @@ def choose_password(token: str):
             return redirect(url_for("dashboard.index"), 303)
     elif form.is_submitted():
         status = 400
-    return render_template("auth/choose_password.html", form=form, user=link.staff_user,
-                           invitation=link.purpose == StaffTokenPurpose.INVITATION), status
+    page = render_template("auth/choose_password.html", form=form, user=link.staff_user,
+                           invitation=link.purpose == StaffTokenPurpose.INVITATION)
+    # The page shows the account's address and its URL holds the link's secret: no cache keeps a copy.
+    return page, status, {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}

@@ -62,6 +62,7 @@ def test_an_admin_invites_by_mail_and_the_link_works_once(mail_app, staff, db):
     newcomer = app.test_client()
     page = newcomer.get(f"/password/{secret}")
     assert page.status_code == 200 and "Nadia@Example.org" in page.get_data(as_text=True)
+    assert "no-store" in page.headers["Cache-Control"]
     short = newcomer.post(f"/password/{secret}", data={"password": "short", "confirm": "short"})
     assert short.status_code == 400 and "at least 12 characters" in short.get_data(as_text=True)
     done = newcomer.post(f"/password/{secret}", data={"password": "a long new password", "confirm":
