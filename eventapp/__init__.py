@@ -78,6 +78,7 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     # Imported here: each views module imports the models and services, which need the extensions above.
     from .assignment.views import bp as assignment_bp
+    from .auth.staff_views import bp as staff_bp
     from .auth.views import bp as auth_bp
     from .badges.views import bp as badges_bp
     from .calendar.views import bp as calendar_bp
@@ -91,6 +92,7 @@ def register_blueprints(app: Flask) -> None:
     from .events.views import bp as events_bp
     from .health.views import bp as health_bp
     from .jobs.views import bp as jobs_bp
+    from .letters.views import bp as letters_bp
     from .mail.views import bp as mail_bp
     from .public.views import bp as public_bp
     from .registration.views import bp as registration_bp
@@ -100,7 +102,8 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (public_bp, health_bp, auth_bp, dashboard_bp, events_bp, programme_bp, checkin_bp,
                       checkin_api_bp, mail_bp, registration_bp, jobs_bp, badges_bp, assignment_bp, report_bp,
-                      survey_bp, certificates_bp, calendar_bp, retention_bp, checkin_app_bp, checkin_offline_bp):
+                      survey_bp, certificates_bp, calendar_bp, retention_bp, checkin_app_bp, checkin_offline_bp,
+                      staff_bp, letters_bp):
         app.register_blueprint(blueprint)
 
 
@@ -115,6 +118,9 @@ def register_integrations() -> None:
     register_calendar_integrations()
     register_reminders()
     register_retention()
+    from .auth.mails import register_integrations as register_staff_mail
+
+    register_staff_mail()
 
 
 def register_job_kinds() -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import or_
 
 from .extensions import db
 from .models import StaffRole
@@ -73,6 +74,51 @@ def create_user_command(email: str, role: str, organisation: str | None, display
     click.echo(f"Created {user.role.value} {user.email}" + (f" for {org.name}" if org else "") + ".")
     if not password_stdin:
         click.echo(f"Password (shown once): {password}")
+
+
+@users_cli.command("invite")
+@click.argument("email")
+@click.option("--role", required=True, type=click.Choice([r.value for r in StaffRole]))
+@click.option("--organisation", help="For a report editor: the partner organisation they draft for.")
+def invite_user_command(email: str, role: str, organisation: str | None) -> None:
+    """Invite someone: they choose their password at a single-use link (72 hours). Mailed when a mail server is
+    set (MAIL_SERVER); printed here otherwise, for you to pass on."""
+    from .auth.mails import mail_server_configured
+    from .auth.service import StaffAccountError
+    from .auth.staff import invite
+
+    org = _organisation_or_fail(organisation) if organisation else None
+    mailed = mail_server_configured()
+    try:
+        invitation = invite(email, role, organisation=org, send_mail=mailed)
+    except StaffAccountError as error:
+        raise click.ClickException(str(error)) from error
+    who = f"{invitation.user.role.value} {invitation.user.email}" + (f" for {org.name}" if org else "")
+    if mailed:
+        from .mail.service import deliver_pending
+
+        deliver_pending()
+        click.echo(f"Invited {who}; the link is mailed (it works once, for 72 hours).")
+    else:
+        click.echo(f"Invited {who}. No mail server is set: give them this link (it works once, for 72 hours):")
+        click.echo(invitation.url)
+
+
+def _organisation_or_fail(organisation: str):
+    from sqlalchemy import func, select
+
+    from .models import Organisation
+
+    found = db.session.execute(select(Organisation).where(or_(
+        func.lower(Organisation.short_name) == organisation.lower(),
+        func.lower(Organisation.name).contains(organisation.lower())))).scalars().all()
+    exact = [o for o in found if (o.short_name or "").lower() == organisation.lower()]
+    found = exact or found
+    if len(found) != 1:
+        names = ", ".join(o.name for o in found) or "none"
+        raise click.UsageError(
+            f"--organisation {organisation!r} must match exactly one organisation (matched: {names}).")
+    return found[0]
 
 
 @users_cli.command("list")

@@ -34,6 +34,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("Badges", "badges.batch"),
     Section("Check-in", "checkin.scanner", ("checkin.*",)),
     Section("Mail log", "mail.event_log"),
+    Section("Letters", "letters.index", ("letters.*",)),
     Section("Messages", "mail.index", ("mail.*",), per_event=False),
     Section("Report", "report.index", ("report.section", "report.section_draft", "report.discard_draft",
                                        "report.revisions", "report.restore_revision", "report.introduction",

@@ -15,6 +15,7 @@ from flask import render_template
 from sqlalchemy import select
 
 from ..extensions import db
+from ..letters import service as letters
 from ..locking import holding_event_lock
 from ..mail.service import queue_mail
 from ..models import Event, OutboundMail, Registration, StaffUser, ThemedSession, utcnow
@@ -101,6 +102,14 @@ def _queue_mail(event: Event, registration: Registration, sessions: list[ThemedS
         if changed
         else f"Your session{plural} at {event.name}"
     )
+    edited = letters.edited_letter(
+        event, MAIL_KIND, registration, session="; ".join(s.title for s in sessions),
+        room="; ".join(s.room or "to be announced" for s in sessions),
+        time="; ".join(f"{line['when']} ({event.timezone})" for line in lines))
+    if edited is not None:
+        queue_mail(MAIL_KIND, registration.email, edited.subject, edited.text, event=event,
+                   registration=registration, attach_badge=True, body_html=edited.html)
+        return
     body = render_template(
         "registration/mail/assignment.txt",
         registration=registration,

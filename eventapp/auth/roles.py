@@ -36,12 +36,22 @@ def requires_role(*roles: StaffRole) -> Callable[[F], F]:
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             if not current_user.has_role(*roles):
                 abort(403)
+            if "slug" in kwargs and not may_work_on_event(current_user, kwargs["slug"]):
+                abort(403)
             return view(*args, **kwargs)
 
         setattr(wrapped, ACCESS_ATTRIBUTE, roles)
         return wrapped  # type: ignore[return-value]
 
     return decorate
+
+
+def may_work_on_event(user, slug: str) -> bool:
+    """Admins work on every event; other staff on the events an admin gave them, or every event if none."""
+    if user.role == StaffRole.ADMIN:
+        return True
+    slugs = {event.slug for event in user.events}
+    return not slugs or slug in slugs
 
 
 def declared_access(view: Callable) -> str | tuple[StaffRole, ...] | None:

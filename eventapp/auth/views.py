@@ -7,10 +7,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter, login_manager
+from ..mail.service import deliver_soon
+from ..models import StaffTokenPurpose
 from ..templating import format_local_time
-from . import service
+from . import links, service
 from .forms import LoginForm, LogoutForm
 from .roles import public
+from .staff_forms import ChoosePasswordForm, ForgotForm
 
 bp = Blueprint("auth", __name__)
 
@@ -73,3 +76,48 @@ def logout():
         logout_user()
         flash("You are logged out.", "info")
     return redirect(url_for("public.index"))
+
+
+@bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def forgot_password():
+    form = ForgotForm()
+    if form.validate_on_submit():
+        links.request_reset(form.email.data)
+        deliver_soon()
+        # The same answer whether or not the address has an account: the page never tells who is staff.
+        return render_template("auth/forgot_sent.html", email=form.email.data.strip()), 200
+    return render_template("auth/forgot.html", form=form), 400 if form.is_submitted() else 200
+
+
+@bp.route("/password/<token>", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+def choose_password(token: str):
+    try:
+        link = links.find(token)
+    except links.LinkError as error:
+        return render_template("auth/link_refused.html", message=str(error)), 410
+    form = ChoosePasswordForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            user = links.use(token, form.password.data)
+        except service.StaffAccountError as error:
+            form.password.errors.append(str(error))
+            status = 400
+        except links.LinkError as error:
+            return render_template("auth/link_refused.html", message=str(error)), 410
+        else:
+            logout_user()
+            login_user(user)
+            flash("Your password is saved and you are logged in. Any other session of your account has ended.",
+                  "info")
+            return redirect(url_for("dashboard.index"), 303)
+    elif form.is_submitted():
+        status = 400
+    page = render_template("auth/choose_password.html", form=form, user=link.staff_user,
+                           invitation=link.purpose == StaffTokenPurpose.INVITATION)
+    # The page shows the account's address and its URL holds the link's secret: no cache keeps a copy.
+    return page, status, {"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"}

@@ -15,7 +15,7 @@ from flask import current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
-from ..auth.roles import ACCESS_ATTRIBUTE
+from ..auth.roles import ACCESS_ATTRIBUTE, may_work_on_event
 from ..extensions import csrf
 from ..models import StaffRole
 from .devices import authenticate_token
@@ -81,6 +81,8 @@ def api_requires_role(*roles: StaffRole, allow_device_token: bool = False) -> Ca
                 return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
             if not current_user.has_role(*roles):
                 return json_error(403, "forbidden", "Your account may not check people in.")
+            if "slug" in kwargs and not may_work_on_event(current_user, kwargs["slug"]):
+                return json_error(403, "other_event", "Your account works on other events.")
             if request.method not in SAFE_METHODS and current_app.config.get("WTF_CSRF_ENABLED", True):
                 try:
                     csrf.protect()

@@ -6,9 +6,10 @@ import json
 from dataclasses import dataclass
 
 from flask_wtf import FlaskForm
-from wtforms import StringField, SubmitField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, EmailField, StringField, SubmitField
+from wtforms.validators import DataRequired, Length, Optional
 
+from ..formkit import single_line
 from ..url_numbers import is_id
 from .devices import DEVICE_NAME_MAX
 from .service import METHODS
@@ -107,3 +108,19 @@ class RevokeDeviceForm(FlaskForm):
 
 class UndoCheckInForm(FlaskForm):
     submit = SubmitField("Undo")
+
+
+class WalkInForm(FlaskForm):
+    full_name = StringField("Full name", validators=[DataRequired("Enter their name."), Length(max=200),
+                                                     single_line])
+    organisation = StringField("Organisation", validators=[Optional(), Length(max=200), single_line])
+    email = EmailField("E-mail (optional)", validators=[Optional(), Length(max=254), single_line],
+                       description="Their confirmation and private link go here. Leave it empty if they have none.")
+    consent = BooleanField("They have been told how their data is used (the event's privacy notice)",
+                           validators=[DataRequired("Tell them about the privacy notice, then tick this.")])
+    beyond_capacity = BooleanField("Let them in all the same if the event is full")
+    submit = SubmitField("Register and check in")
+
+
+class PrintBadgeForm(FlaskForm):
+    submit = SubmitField("Print badge (A6)")

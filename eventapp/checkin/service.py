@@ -40,7 +40,8 @@ __all__ = [
     "check_in", "code_excerpt", "undo_check_in",
 ]
 
-METHODS = ("scan", "typed", "search")
+METHODS = ("scan", "typed", "search")  # what a scanner may send
+WALK_IN = "walk_in"  # a person registered at the door by staff (walk_in.py), never sent by a scanner
 EXCERPT_CHARS = 60  # of code_excerpt's 80: room for a "… (12345 chars)" tail
 
 
@@ -109,8 +110,8 @@ def check_in(
     """
     if (code is None) == (registration_id is None):
         raise ValueError("check_in needs a code or a registration id, not both")
-    if method not in METHODS:
-        raise ValueError(f"method must be one of {METHODS}")
+    if method not in (*METHODS, WALK_IN):
+        raise ValueError(f"method must be one of {METHODS} or {WALK_IN!r}")
     refusal = check_in_refusal(event.state)
     if refusal is not None:
         raise CheckInClosed(refusal)

@@ -1,16 +1,21 @@
-"""The organiser's check-in pages: the scanner, the scan log, and (admins) the scanner devices."""
+"""The organiser's check-in pages: the scanner, the scan log, walk-ins, and (admins) the scanner devices."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.roles import requires_role
 from ..events import service as events
+from ..mail.service import deliver_soon
 from ..models import StaffRole
+from ..registration.addresses import AddressError
+from ..registration.service import DuplicateEmail, EventFull, RegistrationError
+from ..registration.walk_in import WalkInDetails
 from ..url_numbers import int_arg
 from . import devices, queries, service
-from .forms import IssueDeviceForm, RevokeDeviceForm, UndoCheckInForm
+from . import walk_in as walk_ins
+from .forms import IssueDeviceForm, PrintBadgeForm, RevokeDeviceForm, UndoCheckInForm, WalkInForm
 
 bp = Blueprint("checkin", __name__, url_prefix="/organiser/events/<slug>")
 
@@ -82,3 +87,51 @@ def revoke(slug: str, device_id: int):
         else:
             flash(f"Revoked \u201c{device.name}\u201d: its token no longer works.", "info")
     return redirect(url_for("checkin.scanners", slug=event.slug))
+
+
+@bp.route("/checkin/walk-in", methods=["GET", "POST"])
+@requires_role(StaffRole.CHECKIN)
+def walk_in(slug: str):
+    event = events.get_event_or_404(slug)
+    form = WalkInForm()
+    status = 200
+    if form.validate_on_submit():
+        details = WalkInDetails(form.full_name.data, form.organisation.data, (form.email.data or "").strip() or None)
+        try:
+            admitted = walk_ins.admit(event, details, current_user._get_current_object(),
+                                      beyond_capacity=form.beyond_capacity.data)
+        except AddressError as error:
+            form.email.errors.append(error.message)
+            status = 400
+        except DuplicateEmail as error:
+            form.email.errors.append(str(error))
+            status = 409
+        except EventFull as error:
+            form.beyond_capacity.errors.append(str(error))
+            status = 409
+        except RegistrationError as error:
+            form.form_errors.append(str(error))
+            status = 409
+        else:
+            deliver_soon()
+            flash(f"{admitted.registration.full_name} is registered and checked in.", "info")
+            return redirect(url_for("checkin.walk_in", slug=slug, added=admitted.registration.id), 303)
+    elif form.is_submitted():
+        status = 400
+    return render_template("checkin/walk_in.html", event=event, form=form, print_form=PrintBadgeForm(),
+                           walk_ins=walk_ins.recent_walk_ins(event),
+                           added=int_arg("added", 0, maximum=2**53)), status
+
+
+@bp.route("/checkin/walk-in/<int:registration_id>/badge.pdf", methods=["POST"])
+@requires_role(StaffRole.CHECKIN)
+def walk_in_badge(slug: str, registration_id: int):
+    event = events.get_event_or_404(slug)
+    registration = walk_ins.walk_in_registration(event, registration_id)
+    if registration is None:
+        abort(404)
+    if not PrintBadgeForm().validate_on_submit():
+        abort(400)
+    filename, pdf = walk_ins.print_badge(registration)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "private, no-store"})

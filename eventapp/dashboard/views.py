@@ -1,8 +1,9 @@
 """Organiser dashboard pages: the events, and one event's sessions, capacity and registrations."""
 
 from flask import Blueprint, render_template
+from flask_login import current_user
 
-from ..auth.roles import requires_role
+from ..auth.roles import may_work_on_event, requires_role
 from ..events import changes, lifecycle
 from ..events import service as events
 from ..events.forms import ConfirmForm
@@ -18,7 +19,8 @@ ALL_STAFF = (StaffRole.ADMIN, StaffRole.CHECKIN, StaffRole.REPORT_EDITOR)
 @bp.route("/")
 @requires_role(*ALL_STAFF)
 def index():
-    return render_template("dashboard/index.html", events=events.list_events())
+    mine = [e for e in events.list_events() if may_work_on_event(current_user, e.slug)]
+    return render_template("dashboard/index.html", events=mine)
 
 
 @bp.route("/events/<slug>")

@@ -67,6 +67,7 @@ def unmailed_count(event: Event) -> int:
 
 def mail_change(event: Event, change_id: int, now: datetime | None = None) -> int:
     """Queue the "what changed" mail to everyone the change affects, once. Commits; returns how many."""
+    from ..letters import service as letters
     from ..mail.service import queue_mail
     from ..registration.service import manage_url
 
@@ -81,6 +82,11 @@ def mail_change(event: Event, change_id: int, now: datetime | None = None) -> in
     template = current_app.jinja_env.get_template("events/mail/programme_change.txt")
     subject = f"Programme change at {event.name}"
     for registration in affected:
+        edited = letters.edited_letter(event, MAIL_KIND, registration, change=change.description)
+        if edited is not None:
+            queue_mail(MAIL_KIND, registration.email, edited.subject, edited.text, event=event,
+                       registration=registration, body_html=edited.html)
+            continue
         body = template.render(
             registration=registration, event=event, change=change, session=change.themed_session,
             slot=change.time_slot, sessions=_sessions_of(registration, event),

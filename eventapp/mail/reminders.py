@@ -52,6 +52,9 @@ def queue_due_reminders(now: datetime) -> int:
 
 
 def _queue_for_event(session: Session, event: Event, due: datetime, now: datetime) -> int:
+    from ..letters import service as letters
+
+    edited = letters.saved_letter(event, KIND)  # the organiser's own wording, read once for the batch
     waiting = (Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED,
                Registration.reminded_at.is_(None), Registration.created_at < due)
     queued = 0
@@ -69,14 +72,25 @@ def _queue_for_event(session: Session, event: Event, due: datetime, now: datetim
             people = session.execute(select(Registration).where(Registration.id.in_(claimed)).options(
                 selectinload(Registration.assignments).joinedload(Assignment.themed_session)
                 .joinedload(ThemedSession.time_slot))).scalars().all()
-            session.execute(insert(OutboundMail), [_mail(event, person, now) for person in people])
+            rows = [_mail(event, person, now, edited) for person in people]
+            for row in rows:
+                # Due at the run's own clock, which is a moment before mail_row's: else the run that queues a
+                # reminder would not find it due, and it would wait for the next run.
+                row["next_attempt_at"] = min(row["next_attempt_at"], now)
+            session.execute(insert(OutboundMail), rows)
         session.commit()
         queued += len(claimed)
 
 
-def _mail(event: Event, registration: Registration, now: datetime) -> dict:
+def _mail(event: Event, registration: Registration, now: datetime, template=None) -> dict:
+    from ..letters import service as letters
     from ..registration.mails import manage_url
     from .service import mail_row
+
+    edited = letters.compose_for(template, registration)
+    if edited is not None:
+        return mail_row(KIND, registration.email, edited.subject, edited.text, event.id, registration.id,
+                        attach_badge=True, body_html=edited.html)
 
     def local(moment: datetime, fmt: str = "%A %d %B %Y, %H:%M") -> str:
         return format_local_time(moment, event.timezone, fmt)

@@ -84,6 +84,13 @@ DEFAULT_CLAIM_SECONDS = 600
 BEFORE_DELIVERY: dict[str, Callable[[datetime], object]] = {}
 
 
+# Kinds whose text holds a secret that must not outlive its sending (a single-use password link, whose secret is
+# otherwise stored only hashed): once sent, the stored text is replaced by FORGOTTEN_TEXT. Filled by the features
+# that send them.
+FORGET_TEXT_AFTER_SENDING: set[str] = set()
+FORGOTTEN_TEXT = "(Removed once sent: it held a single-use link.)"
+
+
 class MailAddressError(ValueError):
     """A recipient or subject that cannot go into a mail header."""
 
@@ -126,7 +133,7 @@ def tidy_subject(subject: str) -> str:
 
 
 def mail_row(kind: str, recipient: str, subject: str, body_text: str, event_id: int | None,
-              registration_id: int | None, attach_badge: bool) -> dict:
+              registration_id: int | None, attach_badge: bool, body_html: str | None = None) -> dict:
     """The columns of a PENDING mail, checked: a recipient that is not one address is refused here."""
     recipient = recipient.strip()
     _, address = parseaddr(recipient)
@@ -134,7 +141,7 @@ def mail_row(kind: str, recipient: str, subject: str, body_text: str, event_id: 
         raise MailAddressError(f"Not a mail address: {recipient!r}")
     now = utcnow()
     return dict(kind=kind[:40], recipient=recipient, subject=tidy_subject(subject), body_text=body_text,
-                event_id=event_id, registration_id=registration_id, attach_badge=attach_badge,
+                body_html=body_html, event_id=event_id, registration_id=registration_id, attach_badge=attach_badge,
                 status=MailStatus.PENDING, attempts=0, next_attempt_at=now, created_at=now)
 
 
@@ -146,6 +153,7 @@ def queue_mail(
     event: Event | None = None,
     registration: Registration | None = None,
     attach_badge: bool = False,
+    body_html: str | None = None,
 ) -> OutboundMail:
     """Add a PENDING mail to db.session without committing; the caller commits it with its own work.
 
@@ -156,7 +164,8 @@ def queue_mail(
         db.session.flush()
     event_id = event.id if event is not None else (registration.event_id if registration is not None else None)
     mail = OutboundMail(**mail_row(kind, recipient, subject, body_text, event_id,
-                                    registration.id if registration is not None else None, attach_badge))
+                                    registration.id if registration is not None else None, attach_badge,
+                                    body_html))
     db.session.add(mail)
     return mail
 
@@ -177,6 +186,8 @@ def build_message(mail: OutboundMail, sender: str, attachments: Sequence[Attachm
     domain = parseaddr(sender)[1].rpartition("@")[2] or "eventapp.local"
     message["Message-ID"] = f"<eventapp.{mail.id}.{mail.created_at:%Y%m%d%H%M%S}@{domain}>"
     message.set_content(mail.body_text, charset="utf-8", cte="quoted-printable")
+    if mail.body_html:
+        message.add_alternative(mail.body_html, subtype="html", charset="utf-8", cte="quoted-printable")
     for attachment in attachments:
         maintype, _, subtype = attachment.mimetype.partition("/")
         message.add_attachment(attachment.data, maintype=maintype, subtype=subtype, filename=attachment.filename)
@@ -290,6 +301,10 @@ def _mark_sent():
 
 def _record_success(session: Session, mail: OutboundMail, at: datetime) -> None:
     session.execute(_mark_sent(), {"mail_id": mail.id, "at": at})
+    if mail.kind in FORGET_TEXT_AFTER_SENDING:
+        session.execute(update(OutboundMail).where(OutboundMail.id == mail.id)
+                        .values(body_text=FORGOTTEN_TEXT, body_html=None)
+                        .execution_options(synchronize_session=False))
     session.commit()
 
 
@@ -482,6 +497,7 @@ __all__ = [
     "ATTACHMENT_PROVIDERS",
     "BADGE",
     "BEFORE_DELIVERY",
+    "FORGET_TEXT_AFTER_SENDING",
     "DeliveryReport",
     "MailAddressError",
     "MailOverview",

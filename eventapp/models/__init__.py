@@ -8,7 +8,7 @@ from .events import Event, EventPartner, Organisation, ProgrammeChange, ThemedSe
 from .outputs import Job, OutboundMail  # noqa: F401
 from .people import Assignment, BadgeQr, Registration, ReplacedBadge, SessionPreference  # noqa: F401
 from .report import ReportDraft, ReportRevision, ReportSection  # noqa: F401
-from .staff import LoginFailure, StaffUser  # noqa: F401
+from .staff import LetterTemplate, LoginFailure, StaffEvent, StaffToken, StaffTokenPurpose, StaffUser  # noqa: F401
 from .survey import (  # noqa: F401
     QUESTION_KIND_LABELS,
     Certificate,

@@ -33,6 +33,7 @@ class OutboundMail(db.Model):
     recipient: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)  # an HTML alternative, when the letter has one
     attach_badge: Mapped[bool] = mapped_column(Boolean, default=False)
     status: Mapped[MailStatus] = mapped_column(enum_type(MailStatus, "mail_status"))
     attempts: Mapped[int] = mapped_column(Integer, default=0)

@@ -1,7 +1,9 @@
-"""Staff accounts and the login throttle's failures."""
+"""Staff accounts, the events each may work on, their password links, the letters they edit, and the login
+throttle's failures."""
 
 from __future__ import annotations
 
+import enum
 from datetime import datetime
 
 from sqlalchemy import (
@@ -11,13 +13,15 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Text,
+    UniqueConstraint,
     func,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .events import Organisation
+from .events import Event, Organisation
 from .types import StaffRole, UTCDateTime, enum_type, utcnow
 
 
@@ -45,6 +49,7 @@ class StaffUser(db.Model):
     session_version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
 
     organisation: Mapped[Organisation | None] = relationship()
+    events: Mapped[list[Event]] = relationship(secondary="staff_event", order_by="Event.starts_at")
 
     # Flask-Login's user protocol.
     @property
@@ -68,6 +73,55 @@ class StaffUser(db.Model):
     @property
     def name(self) -> str:
         return self.display_name or self.email
+
+
+class StaffTokenPurpose(enum.StrEnum):
+    INVITATION = "invitation"  # choose a first password
+    RESET = "reset"  # choose a new password after "Forgot your password?"
+
+
+class StaffToken(db.Model):
+    """A single-use link to choose a password: only the SHA-256 of its secret is kept, so a copy of the
+    database opens no account. Used once (used_at), dead after expires_at."""
+
+    __tablename__ = "staff_token"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[StaffTokenPurpose] = mapped_column(enum_type(StaffTokenPurpose, "staff_token_purpose"))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of the secret
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+
+    staff_user: Mapped[StaffUser] = relationship(foreign_keys=[staff_user_id])
+
+
+class StaffEvent(db.Model):
+    """An event a staff member may work on. A check-in or report account with none may work on every event."""
+
+    __tablename__ = "staff_event"
+
+    staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_user.id", ondelete="CASCADE"), primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), primary_key=True)
+
+
+class LetterTemplate(db.Model):
+    """An organiser's own wording of one of the letters an event sends (confirmation, offer, ...). Without a
+    row the built-in letter goes out. Written with the placeholders of mail/placeholders.py, never Jinja."""
+
+    __tablename__ = "letter_template"
+    __table_args__ = (UniqueConstraint("event_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)  # None: made from the text
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
 
 
 class LoginFailure(db.Model):

@@ -33,10 +33,27 @@ class Letter:
     kind: str
     subject: str
     body: str
+    body_html: str | None = None  # an organiser's edited letter has an HTML version too
+
+
+def _edited(kind: str, registration: Registration | Newcomer | None, event: Event) -> Letter | None:
+    """The event's own wording of this letter (letters/), when an organiser has edited it."""
+    from ..letters import service as letters
+
+    if registration is None or letters.letter_kind(kind) is None:
+        return None
+    if isinstance(registration, Newcomer):
+        status = RegistrationStatus.CONFIRMED if kind == "confirmed" else RegistrationStatus.WAITLISTED
+        registration = letters.newcomer(event, registration.full_name, registration.manage_secret, status)
+    composed = letters.edited_letter(event, kind, registration)
+    return None if composed is None else Letter(kind, composed.subject, composed.text, composed.html)
 
 
 def _letter(kind: str, registration: Registration | Newcomer | None, event: Event, subject: str,
             **context) -> Letter:
+    edited = _edited(kind, registration, event)
+    if edited is not None:
+        return edited
     # A letter is not a page: rendered without the request's template context (user, CSRF token, ...).
     body = current_app.jinja_env.get_template(f"registration/mail/{kind}.txt").render(
         registration=registration,
@@ -53,7 +70,8 @@ def _letter(kind: str, registration: Registration | Newcomer | None, event: Even
 def _queue(kind: str, registration: Registration, event: Event, subject: str, **context) -> OutboundMail:
     letter = _letter(kind, registration, event, subject, **context)
     return queue_mail(kind, mail_recipient(registration.email), letter.subject, letter.body, event=event,
-                      registration=registration, attach_badge=context.get("attach_badge", False))
+                      registration=registration, attach_badge=context.get("attach_badge", False),
+                      body_html=letter.body_html)
 
 
 def registered_letter(registration: Registration | Newcomer, event: Event,
@@ -68,7 +86,7 @@ def queue_registered(registration: Registration, event: Event) -> None:
     """The registration's letter again, after an organiser's change of status (promotion, acceptance)."""
     letter = registered_letter(registration, event, registration.status)
     queue_mail(letter.kind, mail_recipient(registration.email), letter.subject, letter.body, event=event,
-               registration=registration)
+               registration=registration, body_html=letter.body_html)
 
 
 def queue_manage_link(registration: Registration, event: Event) -> None:
@@ -86,6 +104,11 @@ def queue_no_registration(address: str, event: Event) -> None:
     same whichever it is)."""
     letter = _letter("no_registration", None, event, f"Your registration for {event.name}")
     queue_mail(letter.kind, mail_recipient(address), letter.subject, letter.body, event=event)
+
+
+def queue_invitation(registration: Registration, event: Event) -> None:
+    """An invited guest's letter: they are registered, here is their private link (attendee import sends it)."""
+    _queue("invitation", registration, event, f"You are invited to {event.name}")
 
 
 def queue_offer(registration: Registration, event: Event) -> None:

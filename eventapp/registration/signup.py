@@ -102,7 +102,7 @@ def register(event: Event, details: AttendeeDetails, now: datetime | None = None
     for status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
         letter = mails.registered_letter(newcomer, event, status)
         letters[status] = mail_row(letter.kind, addresses.mail_recipient(email), letter.subject, letter.body,
-                                   event.id, None, False)
+                                   event.id, None, False, body_html=letter.body_html)
     try:
         row["organisation_id"] = organisations.find_or_make(details.organisation_name, details.organisation_kind,
                                                             details.country)

@@ -73,6 +73,8 @@ WHO_MAY = {
     "checkin.scanner": CHECKIN,
     "checkin.log": CHECKIN,
     "checkin.undo": CHECKIN,
+    "checkin.walk_in": CHECKIN,
+    "checkin.walk_in_badge": CHECKIN,
     "checkin_api.check_in": CHECKIN,
     "checkin_api.search": CHECKIN,
     "checkin_api.counts": CHECKIN,
@@ -108,6 +110,15 @@ WHO_MAY = {
     "survey.session_answers": REPORT,
     "certificates.organiser": ADMIN,
     "certificates.revoke": ADMIN,
+    # The event's letters: admins.
+    "letters.index": ADMIN,
+    "letters.edit": ADMIN,
+    "letters.reset": ADMIN,
+    # Staff accounts: admins.
+    "staff.index": ADMIN,
+    "staff.invite": ADMIN,
+    "staff.edit": ADMIN,
+    "staff.set_active": ADMIN,
 }
 
 # Routes anyone may reach: the attendee's own pages (a manage link is its own key), the public check of a
@@ -116,7 +127,7 @@ PUBLIC = {
     "public.index", "public.event", "health.healthz", "health.readyz", "auth.login", "auth.logout",
     "registration.register", "registration.resend_link", "registration.organisation_suggestions",
     "registration.privacy", "registration.manage", "registration.accept_offer", "registration.cancel",
-    "registration.check_your_mail", "calendar.download",
+    "registration.check_your_mail", "calendar.download", "auth.forgot_password", "auth.choose_password",
     "badges.attendee_badge", "survey.attendee", "certificates.attendee_certificate", "certificates.verify",
 }
 

@@ -60,6 +60,9 @@ def route_values(csrf_app, staff, demo_event):
         "question_id": 1,
         "version": 1,  # a report section's revision: none exist, so a 404, which must say no-store too
         "code": "no-such-certificate",
+        "token": "no-such-password-link",
+        "kind": "confirmed",
+        "user_id": admin.id,
     }
 
 

@@ -47,6 +47,10 @@ ID_ROUTES = [
     ("POST", "/organiser/events/{slug}/survey/questions/{n}/change"),
     ("GET", "/organiser/events/{slug}/survey/sessions/{n}"),
     ("POST", "/organiser/events/{slug}/survey/sessions/{n}"),
+    ("POST", "/organiser/events/{slug}/checkin/walk-in/{n}/badge.pdf"),
+    ("GET", "/organiser/staff/{n}"),
+    ("POST", "/organiser/staff/{n}"),
+    ("POST", "/organiser/staff/{n}/active"),
 ]
 BAD_IDS = {
     "beyond-64-bits": "99999999999999999999",
