@@ -23,6 +23,7 @@ bp = Blueprint("checkin_app", __name__, url_prefix="/organiser/events/<slug>/che
 # Everything the scanner page loads, besides the page itself (static/ paths).
 SHELL_FILES = (
     "app.css",
+    "schemes.css",
     "events/events.css",
     "checkin/scanner.css",
     "checkin/offline.js",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import time
 from datetime import timedelta
 
@@ -156,3 +157,14 @@ def test_the_service_worker_and_manifest_are_scoped_to_the_scanner(demo_event, s
     body = manifest.get_json()
     assert body["scope"] == body["start_url"] == page and body["display"] == "standalone"
     assert {i["sizes"] for i in body["icons"]} == {"192x192", "512x512"}
+
+
+def test_the_service_worker_keeps_every_file_the_scanner_page_loads(demo_event, scanner_client):
+    """A file the page links (a stylesheet added to base.html, say) but the worker does not keep breaks the page
+    offline; the page is read here for every /static/ file it names, and each must be in the worker's list."""
+    page = f"/organiser/events/{demo_event.slug}/checkin"
+    html = scanner_client.get(page).get_data(as_text=True)
+    linked = set(re.findall(r'(?:href|src)="(/static/[^"?#]+)', html))
+    assert "/static/checkin/scanner.js" in linked  # the page was read
+    kept = scanner_client.get(f"{page}/sw.js").get_data(as_text=True)
+    assert [name for name in sorted(linked) if name not in kept] == []
