@@ -90,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from .jobs.views import bp as jobs_bp
     from .mail.views import bp as mail_bp
     from .public.views import bp as public_bp
+    from .registration.import_views import bp as imports_bp
     from .registration.views import bp as registration_bp
     from .report.views import bp as report_bp
     from .retention.views import bp as retention_bp
@@ -97,7 +98,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (public_bp, health_bp, auth_bp, dashboard_bp, events_bp, programme_bp, checkin_bp,
                       checkin_api_bp, mail_bp, registration_bp, jobs_bp, badges_bp, assignment_bp, report_bp,
-                      survey_bp, certificates_bp, calendar_bp, retention_bp):
+                      survey_bp, certificates_bp, calendar_bp, retention_bp, imports_bp):
         app.register_blueprint(blueprint)
 
 
@@ -118,6 +119,9 @@ def register_integrations() -> None:
     from .retention.service import register_integrations as register_retention
 
     register_retention()
+    from .registration.importing import register_integrations as register_imports
+
+    register_imports()
 
 
 def register_request_handling(app: Flask) -> None:

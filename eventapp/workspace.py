@@ -25,7 +25,7 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("Overview", "dashboard.event"),
     Section("Registrations", "registration.registrations",
-            ("registration.edit_registration", "registration.staff_cancel", "badges.reissue")),
+            ("registration.edit_registration", "registration.staff_cancel", "badges.reissue", "imports.*")),
     Section("Waiting list", "registration.waitlist", ("registration.promote",)),
     Section("Programme", "programme.index", ("programme.*slot", "programme.*session", "events.programme_changes",
                                              "events.mail_change")),
