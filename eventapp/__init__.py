@@ -89,6 +89,7 @@ def register_blueprints(app: Flask) -> None:
     from .health.views import bp as health_bp
     from .jobs.views import bp as jobs_bp
     from .mail.views import bp as mail_bp
+    from .messages.views import bp as messages_bp
     from .public.views import bp as public_bp
     from .registration.import_views import bp as imports_bp
     from .registration.views import bp as registration_bp
@@ -98,7 +99,7 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (public_bp, health_bp, auth_bp, dashboard_bp, events_bp, programme_bp, checkin_bp,
                       checkin_api_bp, mail_bp, registration_bp, jobs_bp, badges_bp, assignment_bp, report_bp,
-                      survey_bp, certificates_bp, calendar_bp, retention_bp, imports_bp):
+                      survey_bp, certificates_bp, calendar_bp, retention_bp, imports_bp, messages_bp):
         app.register_blueprint(blueprint)
 
 
@@ -122,6 +123,9 @@ def register_integrations() -> None:
     from .registration.importing import register_integrations as register_imports
 
     register_imports()
+    from .messages.service import register_integrations as register_messages
+
+    register_messages()
 
 
 def register_request_handling(app: Flask) -> None:

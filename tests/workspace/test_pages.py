@@ -50,7 +50,7 @@ def test_each_role_sees_only_the_links_it_may_open(app, staff, demo_event):
         return re.findall(r"<a href=\"[^\"]*\"[^>]*>([^<]*)</a>", body[start:body.index("</nav>", start)])
 
     assert labels("admin") == ["Overview", "Registrations", "Waiting list", "Programme", "Assignment", "Badges",
-                               "Check-in", "Messages", "Report", "Survey", "Certificates", "Exports", "Settings"]
+                               "Check-in", "Messages", "Outbox", "Report", "Survey", "Certificates", "Exports", "Settings"]
     assert labels("checkin") == ["Overview", "Check-in"]
     assert labels("report_editor") == ["Overview", "Report"]
 
