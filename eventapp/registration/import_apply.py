@@ -127,18 +127,22 @@ def _write_newcomers(event: Event, rows: list[PlanRow], mail: bool) -> list[Regi
     connection = db.session.connection()
     now = utcnow()
     lock_event(event, refresh=False)
+    organisation_ids: dict[str, int] = {}  # this transaction's: a batch rolled back forgets them
     statuses, letters, preferences = [], [], []
     for row in rows:
         details = row.details
         email = addresses.normalise_email(details.email)
+        organisation = organisations.tidy_name(details.organisation_name).lower()
+        if organisation not in organisation_ids:
+            organisation_ids[organisation] = organisations.find_or_make(
+                details.organisation_name, details.organisation_kind, details.country)
         values = {
             **_typed_columns(details, email), "event_id": event.id, "consent_privacy": True,
             "status": RegistrationStatus.WAITLISTED, "badge_secret": new_badge_secret(),
             "manage_secret": new_manage_secret(), "badge_changed_at": now, "waitlisted_at": now,
-            "created_at": now, "updated_at": now,
-            "organisation_id": organisations.find_or_make(details.organisation_name, details.organisation_kind,
-                                                          details.country),
+            "created_at": now, "updated_at": now, "organisation_id": organisation_ids[organisation],
         }
+        # Written and decided one at a time, as a sign-up is: the rule confirms no one while anyone waits.
         registration_id = connection.execute(statements.insert_registration(), values).scalar_one()
         preferences.extend({"registration_id": registration_id, "themed_session_id": session_id, "rank": rank}
                            for rank, session_id in enumerate(details.preferences, start=1))

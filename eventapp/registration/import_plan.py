@@ -128,9 +128,10 @@ def _name(cells: dict[str, str]) -> str:
     return " ".join(p for p in (cells.get("given_name", ""), cells.get("family_name", "")) if p)
 
 
-def _checked(event: Event, cells: dict[str, str], existing: Registration | None
+def _checked(event: Event, form: AttendeeForm, cells: dict[str, str], existing: Registration | None
              ) -> tuple[AttendeeDetails | None, list[str]]:
-    """The row as the registration form reads it: its details, or the sentences saying what is wrong."""
+    """The row as the registration form reads it: its details, or the sentences saying what is wrong. `form` is
+    the event's form, made once and filled afresh with each row (making one costs more than checking a row)."""
     reasons = []
     kind = organisation_kind(cells.get("organisation_kind", ""))
     if kind is None:
@@ -156,7 +157,7 @@ def _checked(event: Event, cells: dict[str, str], existing: Registration | None
             typed[column] = cells[column]
         elif existing is not None:  # a column the file does not have leaves what is stored
             typed[column] = getattr(existing, column) or ""
-    form = AttendeeForm(event, formdata=MultiDict(typed), meta={"csrf": False})
+    form.process(formdata=MultiDict(typed))
     if not form.validate():
         for name, errors in form.errors.items():
             column = _FORM_FIELD_COLUMN.get(name)
@@ -213,6 +214,7 @@ def plan_import(event: Event, attendees: AttendeeFile) -> Plan:
     live = _live_registrations(event)
     free = free_places(event)
     seen: dict[str, int] = {}
+    form = AttendeeForm(event, formdata=MultiDict(), meta={"csrf": False})
     rows = []
     for line, cells in attendees.rows:
         row = PlanRow(line, REFUSE, _name(cells), cells.get("email", ""))
@@ -227,7 +229,7 @@ def plan_import(event: Event, attendees: AttendeeFile) -> Plan:
         if key is not None:
             seen[key] = line
         existing = live.get(key) if key else None
-        details, row.reasons = _checked(event, cells, existing)
+        details, row.reasons = _checked(event, form, cells, existing)
         if details is None:
             continue
         row.details, row.email = details, details.email

@@ -138,3 +138,11 @@ def test_unreadable_files(app, data, message):
     with pytest.raises(ImportFileError) as raised:
         read_attendee_file("x.csv", data)
     assert raised.value.message.startswith(message)
+
+
+def test_a_refused_row_leaves_nothing_behind_for_the_next(app, demo_event):
+    rows = [person(1, email="bad", country="Narnia", name=""), person(2), person(3, preferences="1; 1"), person(4)]
+    plan = plan_import(demo_event, read_attendee_file("x.csv", csv_bytes(rows)))
+    assert [r.action for r in plan.rows] == ["refuse", "create", "refuse", "create"]
+    assert plan.rows[1].reasons == [] and plan.rows[3].details.preferences == (
+        demo_event.themed_sessions[1].id, demo_event.themed_sessions[0].id)
