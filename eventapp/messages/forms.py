@@ -29,7 +29,7 @@ class ComposeForm(FlaskForm):
                           validators=[DataRequired("Write a subject."),
                                       Length(max=300, message="The subject can be at most 300 characters long."),
                                       single_line])
-    body = TextAreaField("Message", validators=[DataRequired("Write the message."),
+    body = TextAreaField("Message", render_kw={"rows": 12}, validators=[DataRequired("Write the message."),
                                                 Length(max=20_000, message="Please keep it under 20,000 characters."),
                                                 printable])
     attach_calendar = BooleanField("Attach each confirmed attendee's calendar file (.ics)")

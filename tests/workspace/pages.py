@@ -23,6 +23,7 @@ def organiser_pages(event) -> list[str]:
         f"{base}/assignment/people/{person.id}", f"{base}/badges", f"{base}/certificates", f"{base}/checkin/log",
         f"{base}/scanners", "/organiser/mail", f"{base}/report", f"{base}/report/sessions/{session.id}",
         f"{base}/report/introduction", f"{base}/report/preview", f"{base}/exports", f"{base}/survey",
+        f"{base}/import", f"{base}/messages", f"{base}/messages/new",
         "/organiser/events/new",
     ]
     if db.session.execute(select(Survey.id).where(Survey.event_id == event.id)).first():
