@@ -51,7 +51,7 @@ def make_app(url: str, folder: Path, **overrides):
 
     from eventapp import create_app
 
-    app = create_app("default", {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": folder, "MAIL_DELIVERY": "off",
+    app = create_app("default", {"SQLALCHEMY_DATABASE_URI": url, "INSTANCE_DIR": folder, "MAIL_DELIVERY": "inline",
                                  "SECRET_KEY": "benchmark", "WTF_CSRF_ENABLED": False, **overrides})
     with app.app_context():
         upgrade(directory=str(ROOT / "migrations"))

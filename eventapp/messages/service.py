@@ -8,6 +8,7 @@ import csv
 import io
 from dataclasses import dataclass
 
+from flask import current_app
 from sqlalchemy import func, select, update
 
 from ..extensions import db
@@ -155,7 +156,9 @@ def run_message_job(job, progress):
                   message.subject, message.body, message.attach_calendar)
     message_id = message.id
     total = _queue_copies(message, draft, progress)
-    while True:  # deliver, with the delivery's progress: stops when all are out or the server is down
+    # MAIL_DELIVERY "off": the copies wait in the outbox for `flask mail deliver`, as all mail does then.
+    while current_app.config.get("MAIL_DELIVERY") != "off":
+        # Deliver, with the delivery's progress: stops when all are out or the server is down.
         report = deliver_pending(limit=DELIVERY_BATCH)
         counts = outcome_counts(message_id)
         done = counts[MailStatus.SENT] + counts[MailStatus.FAILED]
