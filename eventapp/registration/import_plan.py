@@ -10,14 +10,23 @@ import hashlib
 import re
 from dataclasses import dataclass, field, replace
 from functools import cache
+from typing import NamedTuple
 
 from iso3166 import countries
-from sqlalchemy import exists, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import exists, func, select
 from werkzeug.datastructures import MultiDict
 
 from ..extensions import db
-from ..models import ORGANISATION_KIND_LABELS, Event, OrganisationKind, Registration, RegistrationStatus, utcnow
+from ..models import (
+    ORGANISATION_KIND_LABELS,
+    Event,
+    Organisation,
+    OrganisationKind,
+    Registration,
+    RegistrationStatus,
+    SessionPreference,
+    utcnow,
+)
 from . import addresses, organisations, statements
 from .forms import AttendeeForm
 from .import_file import LABELS, AttendeeFile
@@ -101,13 +110,24 @@ def organisation_kind(typed: str) -> OrganisationKind | None:
     return None
 
 
-def _session_ids(event: Event, typed: str) -> tuple[list[int], list[str]]:
+class _Sessions(NamedTuple):
+    by_number: dict[str, int]
+    by_title: dict[str, int]
+    ranks: int  # how many the form lets an attendee rank
+
+
+def _sessions(event: Event) -> _Sessions:
+    return _Sessions({str(n): s.id for n, s in enumerate(event.themed_sessions, start=1)},
+                     {" ".join(s.title.split()).lower(): s.id for s in event.themed_sessions},
+                     min(len(RANK_FIELDS), len(event.themed_sessions)))
+
+
+def _session_ids(sessions: _Sessions, typed: str) -> tuple[list[int], list[str]]:
     """The ranked sessions a cell names (titles or their numbers in the programme, best first), and the names
     it gives that are no session of this event."""
     if not typed.strip():
         return [], []
-    by_number = {str(n): s.id for n, s in enumerate(event.themed_sessions, start=1)}
-    by_title = {" ".join(s.title.split()).lower(): s.id for s in event.themed_sessions}
+    by_number, by_title = sessions.by_number, sessions.by_title
     parts = [p for p in _PREFERENCE_SEPARATORS.split(typed.strip()) if p]
     if len(parts) == 1 and "," in parts[0] and " ".join(parts[0].split()).lower() not in by_title:
         parts = [p.strip() for p in parts[0].split(",") if p.strip()]
@@ -128,7 +148,7 @@ def _name(cells: dict[str, str]) -> str:
     return " ".join(p for p in (cells.get("given_name", ""), cells.get("family_name", "")) if p)
 
 
-def _checked(event: Event, form: AttendeeForm, cells: dict[str, str], existing: Registration | None
+def _checked(sessions: _Sessions, form: AttendeeForm, cells: dict[str, str], existing: Stored | None
              ) -> tuple[AttendeeDetails | None, list[str]]:
     """The row as the registration form reads it: its details, or the sentences saying what is wrong. `form` is
     the event's form, made once and filled afresh with each row (making one costs more than checking a row)."""
@@ -140,10 +160,10 @@ def _checked(event: Event, form: AttendeeForm, cells: dict[str, str], existing: 
     country = country_code(cells.get("country", ""))
     if country is None:
         reasons.append(f"Unknown country “{cells['country']}”.")
-    session_ids, unknown = _session_ids(event, cells.get("preferences", ""))
+    session_ids, unknown = _session_ids(sessions, cells.get("preferences", ""))
     if unknown:
         reasons.append("Unknown session " + ", ".join(f"“{u}”" for u in unknown) + ".")
-    rank_fields = RANK_FIELDS[:min(len(RANK_FIELDS), len(event.themed_sessions))]
+    rank_fields = RANK_FIELDS[:sessions.ranks]
     if len(session_ids) > len(rank_fields):
         reasons.append(f"At most {len(rank_fields)} sessions can be ranked.")
     typed = {
@@ -173,29 +193,50 @@ def _checked(event: Event, form: AttendeeForm, cells: dict[str, str], existing: 
     return details, []
 
 
-def _changes(registration: Registration, details: AttendeeDetails) -> list[str]:
-    organisation = registration.organisation.name if registration.organisation else ""
+class Stored(NamedTuple):
+    """What an import compares a row with: a live registration's details, read without the ORM (thousands)."""
+
+    id: int
+    full_name: str
+    email: str
+    organisation: str
+    country: str | None
+    job_title: str | None
+    accessibility_needs: str | None
+    dietary_needs: str | None
+    consent_listed: bool
+    preferences: tuple[int, ...]
+
+
+def _changes(registration: Stored, details: AttendeeDetails) -> list[str]:
     stored = {
         "Name": (registration.full_name, details.full_name.strip()),
         "E-mail": (registration.email, details.email),
-        "Organisation": (organisations.tidy_name(organisation).lower(),
+        "Organisation": (organisations.tidy_name(registration.organisation).lower(),
                          organisations.tidy_name(details.organisation_name).lower()),
         "Country": (registration.country or None, details.country),
         "Job title": (registration.job_title or None, details.job_title),
-        "Preferences": (tuple(p.themed_session_id for p in registration.preferences), details.preferences),
+        "Preferences": (registration.preferences, details.preferences),
         "Accessibility needs": (registration.accessibility_needs or None, details.accessibility_needs),
         "Dietary needs": (registration.dietary_needs or None, details.dietary_needs),
     }
     return [label for label, (before, after) in stored.items() if before != after]
 
 
-def _live_registrations(event: Event) -> dict[str, Registration]:
-    found = db.session.execute(
-        select(Registration).where(Registration.event_id == event.id,
-                                   Registration.status != RegistrationStatus.CANCELLED)
-        .options(selectinload(Registration.organisation), selectinload(Registration.preferences))
-    ).scalars()
-    return {r.email_key: r for r in found}
+def _live_registrations(event: Event) -> dict[str, Stored]:
+    live = (Registration.event_id == event.id, Registration.status != RegistrationStatus.CANCELLED)
+    ranked: dict[int, list[int]] = {}
+    for registration_id, session_id in db.session.execute(
+            select(SessionPreference.registration_id, SessionPreference.themed_session_id)
+            .join(Registration, Registration.id == SessionPreference.registration_id).where(*live)
+            .order_by(SessionPreference.registration_id, SessionPreference.rank)):
+        ranked.setdefault(registration_id, []).append(session_id)
+    rows = db.session.execute(
+        select(Registration.email_key, Registration.id, Registration.full_name, Registration.email,
+               func.coalesce(Organisation.name, ""), Registration.country, Registration.job_title,
+               Registration.accessibility_needs, Registration.dietary_needs, Registration.consent_listed)
+        .outerjoin(Organisation, Organisation.id == Registration.organisation_id).where(*live))
+    return {key: Stored(*rest, tuple(ranked.get(rest[0], ()))) for key, *rest in rows}
 
 
 def free_places(event: Event) -> int | None:
@@ -213,6 +254,7 @@ def plan_import(event: Event, attendees: AttendeeFile) -> Plan:
     """What importing `attendees` into `event` would do, row by row; writes nothing."""
     live = _live_registrations(event)
     free = free_places(event)
+    sessions = _sessions(event)
     seen: dict[str, int] = {}
     form = AttendeeForm(event, formdata=MultiDict(), meta={"csrf": False})
     rows = []
@@ -229,7 +271,7 @@ def plan_import(event: Event, attendees: AttendeeFile) -> Plan:
         if key is not None:
             seen[key] = line
         existing = live.get(key) if key else None
-        details, row.reasons = _checked(event, form, cells, existing)
+        details, row.reasons = _checked(sessions, form, cells, existing)
         if details is None:
             continue
         row.details, row.email = details, details.email
