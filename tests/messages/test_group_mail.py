@@ -187,3 +187,32 @@ def test_unknown_placeholders_and_a_changed_group_are_refused(setting, smtp):
                         data={"audience": "confirmed", "subject": "Hi", "body": "x", "reach": 1, "send": "Send"})
     assert stale.status_code == 409 and "The group has changed" in stale.get_data(as_text=True)
     assert smtp.received == [] and db.session.execute(select(GroupMessage)).first() is None
+
+
+def test_a_mail_server_that_is_down_leaves_the_copies_waiting_then_they_go(make_app, staff):
+    from ..smtp import free_port
+
+    port = free_port()
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, JOBS_INLINE=True)
+    with app.app_context():
+        from eventapp.demo.service import seed_demo
+
+        event = seed_demo(attendees=5).event
+        client = app.test_client()
+        log_in(client, staff("admin"))
+        reach = _send(client, event, audience="confirmed")
+        [message] = db.session.execute(select(GroupMessage)).scalars().all()
+        copies = db.session.execute(select(OutboundMail).where(OutboundMail.group_message_id == message.id)
+                                    ).scalars().all()
+        assert len(copies) == reach == 5 and {c.status for c in copies} == {MailStatus.PENDING}
+        page = client.get(f"/organiser/events/{event.slug}/messages").get_data(as_text=True)
+        assert '<td class="num" data-label="Waiting">5</td>' in page
+        server = SMTPServer(port=port).start()
+        try:
+            from eventapp.mail.service import retry_now
+
+            retry_now()
+            deliver_pending()
+            assert sorted(r.rcpt_tos[0] for r in server.received) == sorted(c.recipient for c in copies)
+        finally:
+            server.stop()
