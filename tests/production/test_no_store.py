@@ -59,6 +59,8 @@ def route_values(csrf_app, staff, demo_event):
         "change_id": 1,  # none exist: the POST is refused for its CSRF token first, and a 404 must say no-store too
         "question_id": 1,
         "code": "no-such-certificate",
+        "token": "no-such-upload",
+        "message_id": 1,
     }
 
 
