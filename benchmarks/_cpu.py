@@ -34,6 +34,24 @@ def gunicorn_cpu(master_pid: int) -> tuple[float, frozenset[int]]:
     return total / TICKS, frozenset(workers)
 
 
+def process_tree_cpu(root: int | None = None) -> float:
+    """User + system CPU seconds so far of a process and every descendant, live or reaped: a fork server's workers
+    are its children, not ours, so getrusage(RUSAGE_CHILDREN) misses them."""
+    root = os.getpid() if root is None else root
+    parents, times = {}, {}
+    for pid, fields in processes():
+        parents[pid] = int(fields[1])
+        times[pid] = sum(int(value) for value in fields[11:15])  # utime, stime, cutime, cstime (reaped children)
+    total = 0
+    for pid in times:
+        ancestor = pid
+        while ancestor not in (root, 0, 1) and ancestor in parents:
+            ancestor = parents[ancestor]
+        if ancestor == root:
+            total += times[pid]
+    return total / TICKS
+
+
 def postgres_cpu(database: str | None) -> float:
     """CPU seconds so far of the PostgreSQL backends connected to `database` (their title names it); 0 for None."""
     if database is None:

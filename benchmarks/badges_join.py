@@ -37,7 +37,7 @@ def _rss_mb() -> float:
 
 
 def _join_eventapp(parts: list[bytes], out: Path) -> int:
-    from eventapp.badges.pdfjoin import PdfJoiner
+    from eventapp.pdf.join import PdfJoiner
 
     with open(out, "wb") as handle:
         joiner = PdfJoiner(handle, title="Badges")

@@ -36,6 +36,7 @@ def create_app(config_name: str | None = None, overrides: dict[str, Any] | None 
     register_extensions(app)
     register_blueprints(app)
     register_integrations()
+    register_job_kinds()
     register_request_handling(app)
     register_cli(app)
     return app
@@ -106,26 +107,29 @@ def register_blueprints(app: Flask) -> None:
 def register_integrations() -> None:
     """Features that plug into another feature's extension points (a badge attached to a mail)."""
     from .badges.service import register_integrations as register_badge_integrations
-
-    register_badge_integrations()
-    from .certificates.service import register_integrations as register_certificate_integrations
-
-    register_certificate_integrations()
     from .calendar.service import register_integrations as register_calendar_integrations
-
-    register_calendar_integrations()
     from .mail.reminders import register_integrations as register_reminders
-
-    register_reminders()
     from .retention.service import register_integrations as register_retention
 
+    register_badge_integrations()
+    register_calendar_integrations()
+    register_reminders()
     register_retention()
-    from .registration.importing import register_integrations as register_imports
 
-    register_imports()
-    from .messages.service import register_integrations as register_messages
 
-    register_messages()
+def register_job_kinds() -> None:
+    """Every feature's kinds of background job, registered the same way, here."""
+    from .badges.service import register_job_kinds as register_badge_jobs
+    from .certificates.service import register_job_kinds as register_certificate_jobs
+    from .messages.service import register_job_kinds as register_message_jobs
+    from .registration.importing import register_job_kinds as register_import_jobs
+    from .report.jobs import register_job_kinds as register_report_jobs
+
+    register_badge_jobs()
+    register_certificate_jobs()
+    register_report_jobs()
+    register_import_jobs()
+    register_message_jobs()
 
 
 def register_request_handling(app: Flask) -> None:

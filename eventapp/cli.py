@@ -172,7 +172,7 @@ def worker_command(burst: bool) -> None:
     """Run background jobs from the Redis queue (REDIS_URL); without Redis, jobs run in the web process."""
     if not current_app.config.get("REDIS_URL"):
         raise click.ClickException("REDIS_URL is not set: jobs run in a thread of the web process; no worker needed.")
-    from .jobs.queue import run_worker
+    from .jobs.worker import run_worker
 
     run_worker(current_app._get_current_object(), burst=burst)
 

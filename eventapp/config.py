@@ -127,8 +127,6 @@ class Config:
     # of a web server, beside the pages it serves). One asked for beyond either is refused with a sentence.
     JOBS_MAX_ACTIVE_PER_USER = int(os.environ.get("JOBS_MAX_ACTIVE_PER_USER", "2"))
     JOBS_MAX_ACTIVE = int(os.environ.get("JOBS_MAX_ACTIVE", "4"))
-    # Test-only: switch off the capacity lock to show that the race it prevents is real.
-    REGISTRATION_CAPACITY_LOCK = True
 
 
 class TestingConfig(Config):

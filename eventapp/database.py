@@ -1,17 +1,37 @@
-"""Database engine settings (some differ by backend), and the lock that serialises a count-then-write decision."""
+"""Database engine settings (some differ by backend), and which database is in use."""
 
-import hashlib
 import logging
-from collections.abc import Iterable
 
 from flask import Flask
-from sqlalchemy import Table, delete, event, false, text
+from sqlalchemy import Connection, event, text
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from .extensions import db
 
 log = logging.getLogger(__name__)
+
+
+# The INSERT with ON CONFLICT of each database the app runs on.
+_INSERTS = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}
+
+
+def dialect_insert(dialect_name: str):
+    """The ``insert()`` of a dialect, with its ``on_conflict_do_nothing``/``on_conflict_do_update``."""
+    return _INSERTS[dialect_name]
+
+
+def dialect_name(bind: Session | Connection | None = None) -> str:
+    """Which database ``bind`` (a connection, or a session: by default the app's) talks to: "postgresql" or
+    "sqlite"."""
+    if isinstance(bind, Connection):
+        return bind.dialect.name
+    return (db.session if bind is None else bind).get_bind().dialect.name
+
+
+def on_postgresql(bind: Session | Connection | None = None) -> bool:
+    return dialect_name(bind) == "postgresql"
 
 
 def set_engine_options(app: Flask) -> None:
@@ -75,26 +95,3 @@ def end_reads_with_commit(app: Flask) -> None:
                 session.commit()
         except SQLAlchemyError:
             log.warning("could not end a read-only transaction with a commit; it is rolled back", exc_info=True)
-
-
-def _lock_key(name: str) -> int:
-    """A stable signed 64-bit number for a lock's name (PostgreSQL's advisory locks take a bigint)."""
-    return int.from_bytes(hashlib.blake2b(name.encode(), digest_size=8).digest(), "big", signed=True)
-
-
-def hold_lock(session: Session, names: Iterable[str], sqlite_table: Table) -> None:
-    """Serialise a count-then-write decision (a login attempt, a job's place) across every server, until the
-    transaction ends. Call it first in a fresh transaction.
-
-    PostgreSQL: a transaction-level advisory lock per name, taken in one fixed order so that two holders of
-    overlapping names can never deadlock; at READ COMMITTED each statement after it sees what the previous
-    holder committed. SQLite: a write that changes nothing, which takes the database's one write lock before
-    anything is read (SQLite has no finer lock)."""
-    if session.get_bind().dialect.name == "postgresql":
-        for key in sorted({_lock_key(name) for name in names}):
-            session.execute(_ADVISORY_LOCK, {"key": key})
-    else:
-        session.execute(delete(sqlite_table).where(false()))
-
-
-_ADVISORY_LOCK = text("SELECT pg_advisory_xact_lock(:key)")

@@ -61,18 +61,20 @@ def register_security_headers(app: Flask) -> None:
 
 NO_STORE = "no-store"
 MANAGE_PREFIX = "/manage/"  # an attendee's own page, badge and forms: the secret link is the login
+CERTIFICATE_PREFIX = "/certificates/"  # a public page, but it shows the holder's name to whoever has the code
 
 
 def _no_store_personal_data(response):
     """``Cache-Control: no-store`` on what shows people's data: every response of a route that declares staff roles
     (organiser pages, lists, exports, the door list, job downloads, the check-in API), of an attendee's manage
-    link, and every file download; no browser, proxy or back button keeps a copy of them.
+    link, of a certificate's public page, and every file download; no browser, proxy or back button keeps a copy
+    of them.
     """
     if NO_STORE in response.headers.get("Cache-Control", ""):
         return response  # the view said so itself (e.g. "private, no-store")
     if (
         isinstance(declared_access(current_app.view_functions.get(request.endpoint)), tuple)
-        or request.path.startswith(MANAGE_PREFIX)
+        or request.path.startswith((MANAGE_PREFIX, CERTIFICATE_PREFIX))
         or response.headers.get("Content-Disposition", "").startswith("attachment")
     ):
         response.headers["Cache-Control"] = NO_STORE

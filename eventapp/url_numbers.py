@@ -15,6 +15,11 @@ from werkzeug.routing import IntegerConverter
 # The largest value of an INTEGER column on PostgreSQL (and so of every id here).
 MAX_ID = 2**31 - 1
 MAX_PAGE = 1_000_000
+
+
+def is_id(value: int) -> bool:
+    """Could ``value`` be a row's id? (Asking the database about one that cannot be fails instead of answering.)"""
+    return 0 < value <= MAX_ID
 _ASCII_DIGITS = frozenset("0123456789")
 
 

@@ -15,9 +15,10 @@ from flask import render_template
 from sqlalchemy import select
 
 from ..extensions import db
+from ..locking import holding_event_lock
 from ..mail.service import queue_mail
 from ..models import Event, OutboundMail, Registration, StaffUser, ThemedSession, utcnow
-from ..registration.service import holding_event_lock, manage_url
+from ..registration.service import manage_url
 from ..templating import format_local_time
 from .state import Person, State, load_state, require_assignment
 

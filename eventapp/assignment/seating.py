@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import joinedload
 
 from ..extensions import db
+from ..locking import holding_event_lock
 from ..models import (
     Assignment,
     AssignmentMethod,
@@ -21,14 +22,14 @@ from ..models import (
     TimeSlot,
     utcnow,
 )
-from ..registration.service import holding_event_lock
+from ..url_numbers import is_id
 from .errors import InvalidSession, NoOpenSeat, NotConfirmed, NothingToDo, SessionFull, UnknownRegistration
 from .solver import AttendeeInput, SessionInput, best_open_seats
 from .state import Person, State, held_by_person, load_state, mark_badges_changed, require_assignment
 
 
 def get_person(event: Event, registration_id: int) -> Registration | None:
-    registration = db.session.get(Registration, registration_id) if 0 < registration_id < 2**31 else None
+    registration = db.session.get(Registration, registration_id) if is_id(registration_id) else None
     if registration is None or registration.event_id != event.id:
         return None
     return registration
@@ -82,7 +83,7 @@ def move(
     now = now or utcnow()
     with holding_event_lock(event):
         registration = _confirmed_person(event, registration_id)
-        target = db.session.get(ThemedSession, themed_session_id) if 0 < themed_session_id < 2**31 else None
+        target = db.session.get(ThemedSession, themed_session_id) if is_id(themed_session_id) else None
         if target is None or target.event_id != event.id:
             raise InvalidSession("Choose one of this event's sessions.")
         db.session.refresh(target)

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..extensions import db
+from ..locking import holding_event_lock
 from ..models import Assignment, AssignmentMethod, Event, StaffUser, utcnow
-from ..registration.service import holding_event_lock
 from .errors import CannotSolve, StalePreview
 from .reports import AssignmentReport, build_report
 from .solver import (

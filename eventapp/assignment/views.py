@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..auth.roles import requires_role
 from ..events import service as events
-from ..mail import service as mail
+from ..mail.after_request import deliver_after_changes
 from ..models import RegistrationStatus, StaffRole
 from . import service
 from .forms import ActionForm, ApplyForm, MoveForm, PublishForm
@@ -22,12 +22,7 @@ def _status(error: service.AssignmentError) -> int:
     return next((code for cls, code in STATUS.items() if isinstance(error, cls)), 409)
 
 
-@bp.after_request
-def _deliver_queued_mail(response):
-    """Publishing queues mail: send it after the response, without making the organiser wait."""
-    if request.method == "POST" and response.status_code < 400:
-        mail.deliver_soon()
-    return response
+deliver_after_changes(bp)
 
 
 def _index(event, error: str | None = None, status: int = 200):

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, func, select
 
-from ..database import hold_lock
 from ..extensions import db
+from ..locking import hold_lock
 from ..models import LoginFailure, Organisation, StaffRole, StaffUser, utcnow
 from .passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
 

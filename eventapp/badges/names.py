@@ -6,6 +6,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Literal
 
+from ..names import guess_family_name, guess_given_name, written_without_spaces
 from .fitting import collapse
 
 if TYPE_CHECKING:
@@ -13,11 +14,6 @@ if TYPE_CHECKING:
 
 SortOrder = Literal["surname", "organisation", "session"]
 SORT_ORDERS: tuple[SortOrder, ...] = ("surname", "organisation", "session")
-
-
-def _written_without_spaces(text: str) -> bool:
-    """Chinese, Japanese and similar names: kept whole, never split at a guessed boundary."""
-    return any(unicodedata.east_asian_width(c) in ("W", "F") for c in text)
 
 
 def emphasised_name(badge: BadgeData) -> tuple[str, str]:
@@ -33,10 +29,10 @@ def emphasised_name(badge: BadgeData) -> tuple[str, str]:
         emphasis = given
     elif family and family in full and family != full:
         emphasis = collapse(full.replace(family, " ", 1))
-    elif _written_without_spaces(full) or " " not in full:
+    elif written_without_spaces(full):
         emphasis = full
     else:
-        emphasis = full.split(" ", 1)[0]
+        emphasis = guess_given_name(full) or full
     return emphasis, ("" if emphasis == full else full)
 
 
@@ -48,9 +44,9 @@ def surname(badge: BadgeData) -> str:
     given = collapse(badge.given_name or "")
     if given and given in full and given != full:
         return collapse(full.replace(given, " ", 1))
-    if _written_without_spaces(full) or " " not in full:
+    if written_without_spaces(full):
         return full
-    return full.rsplit(" ", 1)[1]
+    return guess_family_name(full) or full
 
 
 # --- Print order -------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import segno
 
-from .pool import default_workers, process_pool
+from ..pdf.pool import default_workers, process_pool
 
 # H survives a quarter of the symbol being scuffed or covered by a lanyard clip, and costs nothing here:
 # "EA1:" + 26 base32 characters is 30 alphanumeric characters, which fit version 3 (29x29) at H.

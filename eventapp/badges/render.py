@@ -6,18 +6,17 @@ import io
 import os
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import BinaryIO
 
 import jinja2
 from markupsafe import Markup
 
+from ..pdf.chunks import write_chunked_pdf
+from ..pdf.pool import default_workers
 from .fitting import size_class_css, text_direction
 from .layout import BadgeData, SheetLayout, cut_marks_mm, geometry_css, get_layout, paginate, sheet_views
-from .pdfjoin import PdfJoiner
-from .pool import default_workers, process_pool
 from .qr import is_qr_svg, qr_svg
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
@@ -122,10 +121,6 @@ def _weasy() -> _WeasyPrint:
         return _WEASY
 
 
-def _import_weasyprint() -> None:
-    import weasyprint  # noqa: F401 - imported once before forking, shared by the workers
-
-
 def _render_chunk(badges: Sequence[BadgeData], layout_name: str) -> bytes:
     return _weasy().pdf(badges, get_layout(layout_name))
 
@@ -166,55 +161,6 @@ def render_badges_pdf(
         chunk_pages = min(DEFAULT_CHUNK_PAGES, -(-pages // workers))
     chunk_size = max(1, chunk_pages) * sheet.per_page
     chunks = [badges[start : start + chunk_size] for start in range(0, total, chunk_size)]
-    workers = min(workers, len(chunks))
-    if progress:
-        progress(0, total)
-    title = f"Badges: {badges[0].event_name}"
-    if not isinstance(out, str | os.PathLike):
-        return _write_chunks(chunks, out, sheet, progress, total, workers, title)
-    try:
-        with open(out, "wb") as handle:
-            return _write_chunks(chunks, handle, sheet, progress, total, workers, title)
-    except BaseException:
-        Path(out).unlink(missing_ok=True)  # no half-written PDF left behind to be printed
-        raise
-
-
-def _write_chunks(
-    chunks: list[Sequence[BadgeData]],
-    handle: BinaryIO,
-    sheet: SheetLayout,
-    progress: Progress | None,
-    total: int,
-    workers: int,
-    title: str,
-) -> int:
-    joiner = PdfJoiner(handle, title=title)
-    done = 0
-
-    def append(pdf: bytes, count: int) -> None:
-        nonlocal done
-        joiner.append(io.BytesIO(pdf))
-        done += count
-        if progress:
-            progress(done, total)
-
-    if workers == 1:
-        for chunk in chunks:
-            append(_render_chunk(chunk, sheet.name), len(chunk))
-    else:
-        # At most two chunks per worker in flight: every worker stays busy while finished chunks
-        # wait their turn to be appended in order, and memory stays bounded.
-        pool = process_pool(workers, [__name__, "weasyprint"], _import_weasyprint, initializer=_weasy)
-        try:
-            pending: dict[int, Future[bytes]] = {}
-            submitted = 0
-            for index in range(len(chunks)):
-                while submitted < len(chunks) and submitted < index + 2 * workers:
-                    pending[submitted] = pool.submit(_render_chunk, chunks[submitted], sheet.name)
-                    submitted += 1
-                append(pending.pop(index).result(), len(chunks[index]))
-        finally:
-            # On an error (or the caller giving up) drop the chunks not yet started.
-            pool.shutdown(wait=True, cancel_futures=True)
-    return joiner.close()
+    return write_chunked_pdf(
+        chunks, out, partial(_render_chunk, layout_name=sheet.name), title=f"Badges: {badges[0].event_name}",
+        workers=workers, preload=[__name__, "weasyprint"], initializer=_weasy, progress=progress)

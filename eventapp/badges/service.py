@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..jobs.service import JobError, JobResult, params, register_kind
 from ..models import (
     Assignment,
     BadgeQr,
@@ -246,9 +247,7 @@ def badge_filename(registration: Registration) -> str:
 # --- the batch job and the mail attachment -------------------------------------------------------------
 
 
-def run_badge_job(job, progress) -> object:
-    from ..jobs.service import JobError, JobResult, params
-
+def run_badge_job(job, progress) -> JobResult:
     request = BatchRequest(**params(job))
     with tempfile.TemporaryFile() as out:
         try:
@@ -271,11 +270,14 @@ def _badge_attachment(mail: OutboundMail) -> tuple[str, bytes] | None:
     return badge_filename(registration), attendee_badge_pdf(registration)
 
 
+def register_job_kinds() -> None:
+    """The badges' kinds of background job (called once by create_app, with every feature's)."""
+    register_kind("badges", run_badge_job, (StaffRole.ADMIN,), "Badges")
+
+
 def register_integrations() -> None:
-    """Hook badges into the job runner and the mailer (called once by create_app)."""
-    from ..jobs.service import register_kind
+    """Hook badges into the mailer (called once by create_app)."""
     from ..mail.service import ATTACHMENT_PROVIDERS, BADGE
 
-    register_kind("badges", run_badge_job, (StaffRole.ADMIN,), "Badges")
     ATTACHMENT_PROVIDERS[BADGE] = _badge_attachment
 

@@ -7,18 +7,11 @@ the PNG.
 
 from __future__ import annotations
 
-import io
-
 import segno
 
 from ..badges.qr import ERROR_CORRECTION, QUIET_ZONE_MODULES
 
 
-def qr_png(text: str) -> bytes:
-    out = io.BytesIO()
-    segno.make_qr(text, error=ERROR_CORRECTION).save(out, kind="png", scale=1, border=QUIET_ZONE_MODULES)
-    return out.getvalue()
-
-
 def qr_data_uri(text: str) -> str:
+    """The QR code of ``text`` as a data: URI of its PNG, for the certificate's <img>."""
     return segno.make_qr(text, error=ERROR_CORRECTION).png_data_uri(scale=1, border=QUIET_ZONE_MODULES)

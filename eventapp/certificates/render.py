@@ -1,9 +1,10 @@
-"""Certificate PDFs: data -> HTML (Jinja2) -> PDF with WeasyPrint's public API, in chunks of pages laid out one
-after the other (progress per chunk) and written as one document."""
+"""Certificate PDFs: data -> HTML (Jinja2) -> PDF with WeasyPrint's public API, in chunks laid out by worker
+processes and joined into one document as they finish (progress per chunk), as the badges are."""
 
 from __future__ import annotations
 
 import base64
+import io
 from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
@@ -12,11 +13,13 @@ import jinja2
 from markupsafe import Markup
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
+from ..pdf.chunks import write_chunked_pdf
+from ..pdf.pool import default_workers
 from .qr_png import qr_data_uri
 from .service import CertificateData
 
 TEMPLATES_DIR = Path(__file__).resolve().parents[2] / "templates"
-CHUNK = 50  # certificates laid out per WeasyPrint document: bounds the memory of one layout, paces progress
+CHUNK = 50  # at most this many certificates per WeasyPrint document: bounds the memory of one layout, paces progress
 
 Progress = Callable[[int, int], None]
 QR_PREFIX = "data:image/png;base64,"
@@ -50,15 +53,20 @@ class FetchNothing(URLFetcher):
         raise ValueError(f"certificates fetch nothing: {url[:100]!r}")
 
 
-def render_certificates(certificates: Sequence[CertificateData], progress: Progress | None = None) -> bytes:
+def _render_chunk(certificates: Sequence[CertificateData]) -> bytes:
     import weasyprint
 
-    total = len(certificates)
-    documents = []
-    for start in range(0, total, CHUNK):
-        chunk = certificates[start:start + CHUNK]
-        documents.append(weasyprint.HTML(string=certificates_html(chunk), url_fetcher=FetchNothing()).render())
-        if progress:
-            progress(min(start + CHUNK, total), total)
-    pages = [page for document in documents for page in document.pages]
-    return documents[0].copy(pages).write_pdf()
+    return weasyprint.HTML(string=certificates_html(certificates), url_fetcher=FetchNothing()).write_pdf()
+
+
+def render_certificates(certificates: Sequence[CertificateData], progress: Progress | None = None,
+                        workers: int | None = None) -> bytes:
+    """One PDF, a page per certificate in the order given; big batches are laid out by worker processes
+    (default: one per CPU), CHUNK certificates at a time."""
+    workers = workers or default_workers()
+    size = max(1, min(CHUNK, -(-len(certificates) // workers)))  # every worker gets a chunk
+    chunks = [certificates[start:start + size] for start in range(0, len(certificates), size)]
+    out = io.BytesIO()
+    write_chunked_pdf(chunks, out, _render_chunk, title=f"Certificates: {certificates[0].event_name}",
+                      workers=workers, preload=[__name__, "weasyprint"], progress=progress)
+    return out.getvalue()

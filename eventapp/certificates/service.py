@@ -16,6 +16,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..jobs.service import JobError, JobResult, register_kind
 from ..models import Certificate, Event, Organisation, Registration, RegistrationStatus, StaffRole, utcnow
 from ..survey import service as survey
 from ..templating import format_local_time
@@ -225,8 +226,6 @@ def filename(event: Event, registration: Registration | None = None) -> str:
 
 
 def run_certificates_job(job, progress):
-    from ..jobs.service import JobError, JobResult
-
     event = db.session.get(Event, job.event_id) if job.event_id else None
     if event is None:
         raise JobError("The event of these certificates no longer exists.")
@@ -240,7 +239,6 @@ def run_certificates_job(job, progress):
 JOB_KIND = "certificates"
 
 
-def register_integrations() -> None:
-    from ..jobs.service import register_kind
-
+def register_job_kinds() -> None:
+    """The certificates' kind of background job (called once by create_app, with every feature's)."""
     register_kind(JOB_KIND, run_certificates_job, (StaffRole.ADMIN,), "Certificates of attendance")

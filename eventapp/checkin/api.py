@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, g, jsonify, request
+from flask import Blueprint, jsonify, request
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
@@ -11,6 +11,7 @@ from ..models import StaffRole
 from ..request_limits import body_limit
 from . import queries, service
 from .api_auth import api_requires_role, json_error
+from .devices import DeviceAuth
 from .forms import CheckInRequestError, parse_check_in_request, read_json_object
 from .nonces import NONCE_REUSED
 
@@ -28,20 +29,14 @@ def _json_http_error(error: HTTPException):
     return json_error(error.code or 500, error.name.lower().replace(" ", "_"), error.description or error.name)
 
 
-def _json_body(body: str, status: int = 200):
-    # Cache-Control: no-store, as on every staff route's answer, comes from security.py.
-    return current_app.response_class(body, status=status, mimetype="application/json")
-
-
 @bp.route("", methods=["POST"])
 @body_limit(MAX_REQUEST_BYTES)
 # No per-address rate limit: every call is authenticated, and at the door rush a venue's scanners all share one
 # address; nor is a 130-bit badge secret or a 256-bit token guessable by trying.
 @limiter.exempt
 @api_requires_role(StaffRole.CHECKIN, allow_device_token=True)
-def check_in(slug: str):
+def check_in(slug: str, device: DeviceAuth | None):
     # The body is read only now, once the caller is known (token or login, and CSRF), and never trusted to parse.
-    device = g.checkin_device
     event = device.event if device else queries.event_ref(slug)
     if event is None:
         return json_error(404, "no_such_event", "There is no event at this address.")
@@ -64,13 +59,15 @@ def check_in(slug: str):
             themed_session_id=parsed.themed_session_id,
             method=parsed.method,
             nonce=parsed.nonce,
-            connection=g.checkin_connection,
         )
     except service.UnknownSession as error:
         return json_error(400, "unknown_session", str(error))
     except service.NonceReused as error:
         return json_error(409, NONCE_REUSED, str(error))
-    return _json_body(outcome.body)
+    except service.CheckInClosed as error:
+        return json_error(409, "event_closed", str(error))
+    # Cache-Control: no-store, as on every staff route's answer, comes from security.py.
+    return jsonify(outcome.as_json())
 
 
 def _event_or_404(slug: str):

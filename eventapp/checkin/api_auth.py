@@ -11,15 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import wraps
 
-from flask import current_app, g, jsonify, redirect, request, url_for
+from flask import current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 
 from ..auth.roles import ACCESS_ATTRIBUTE
-from ..extensions import csrf, db
+from ..extensions import csrf
 from ..models import StaffRole
 from .devices import authenticate_token
-from .driver import DriverConnection
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -56,35 +55,26 @@ def api_requires_role(*roles: StaffRole, allow_device_token: bool = False) -> Ca
 
     Nothing here reads the request's body: the caller is known before anything it sent is parsed.
 
-    A token request sets ``g.checkin_device`` (a DeviceAuth) and ``g.checkin_connection``, the pooled driver
-    connection its token lookup ran on, for the check-in to run on too (one checkout, no ORM session: the scanner
-    hot path); a staff request leaves both None. Tokens are limited to check-in: every other endpoint refuses them
-    with 401. The view is exempt from the global CSRF check, which is made here instead for cookie-authenticated
-    requests only: a bearer token is not sent by a browser on its own, so it cannot be forged across sites.
+    With allow_device_token the view is called with ``device``: the DeviceAuth of a token request, None for a
+    staff member's. Tokens are limited to such views: every other endpoint refuses them with 401. The view is
+    exempt from the global CSRF check, which is made here instead for cookie-authenticated requests only: a
+    bearer token is not sent by a browser on its own, so it cannot be forged across sites.
     """
     roles = tuple(StaffRole(r) for r in roles)
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(*args, **kwargs):
-            g.checkin_device = g.checkin_connection = None
             token = _bearer_token()
             if token is not None:
                 if not allow_device_token:
                     return json_error(401, "token_not_accepted", "Scanner tokens may only check people in.")
-                if not token:
+                device = authenticate_token(token) if token else None
+                if device is None:
                     return json_error(401, "invalid_token", "This scanner token is not valid, or was revoked.")
-                with DriverConnection(db.engine) as connection:
-                    device = authenticate_token(token, connection)
-                    if device is None:
-                        return json_error(401, "invalid_token", "This scanner token is not valid, or was revoked.")
-                    if device.event.slug != kwargs.get("slug"):
-                        return json_error(403, "other_event", "This scanner token is for another event.")
-                    g.checkin_device, g.checkin_connection = device, connection
-                    try:
-                        return view(*args, **kwargs)
-                    finally:
-                        g.checkin_connection = None
+                if device.event.slug != kwargs.get("slug"):
+                    return json_error(403, "other_event", "This scanner token is for another event.")
+                return view(*args, device=device, **kwargs)
             if not current_user.is_authenticated:
                 if wants_json():
                     return json_error(401, "login_required", "Log in as check-in staff, or send a scanner token.")
@@ -96,6 +86,8 @@ def api_requires_role(*roles: StaffRole, allow_device_token: bool = False) -> Ca
                     csrf.protect()
                 except CSRFError:
                     return json_error(400, "csrf", "The page has expired or was not sent from this site. Reload it.")
+            if allow_device_token:
+                kwargs["device"] = None
             return view(*args, **kwargs)
 
         csrf.exempt(wrapped)

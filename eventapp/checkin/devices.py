@@ -15,7 +15,6 @@ from sqlalchemy import and_, bindparam, func, select, update
 
 from ..extensions import db
 from ..models import Event, ScanLog, ScannerDevice, StaffUser, utcnow
-from .driver import DriverConnection, DriverStatement
 from .service import EventRef
 
 TOKEN_PREFIX = "eacs_"  # recognisable in a config file or a leaked log: "eventapp check-in scanner"
@@ -118,23 +117,20 @@ _DEVICE_COLUMNS = (
     _event.c.name.label("event_name"),
     _event.c.timezone,
     _event.c.assignment_published_at,
+    _event.c.state,
 )
 _LIVE_DEVICE = and_(_device.c.token_hash == bindparam("token_hash"), _device.c.revoked_at.is_(None))
 _DEVICE_AND_EVENT = _device.join(_event, _event.c.id == _device.c.event_id)
-# Built once with a bound parameter: every scanner request starts here (see service.py on why).
-_DEVICE_BY_TOKEN_HASH = DriverStatement(select(*_DEVICE_COLUMNS).select_from(_DEVICE_AND_EVENT).where(_LIVE_DEVICE))
+# Built once with a bound parameter, so compiled once: every scanner request starts here.
+_DEVICE_BY_TOKEN_HASH = select(*_DEVICE_COLUMNS).select_from(_DEVICE_AND_EVENT).where(_LIVE_DEVICE)
 
 
-def authenticate_token(token: str, connection: DriverConnection | None = None) -> DeviceAuth | None:
+def authenticate_token(token: str) -> DeviceAuth | None:
     """The live device a bearer token belongs to, with its event, in one indexed lookup; None if unknown or revoked.
 
-    Only the token: the request's body is read after this has answered (a check-in's badge is then read by the
-    check-in itself, on the same connection).
+    Only the token: the request's body is read after this has answered.
     """
-    if connection is None:
-        with DriverConnection(db.engine) as own:
-            return authenticate_token(token, own)
-    row = connection.one_or_none(_DEVICE_BY_TOKEN_HASH, {"token_hash": hash_token(token)})
+    row = db.session.connection().execute(_DEVICE_BY_TOKEN_HASH, {"token_hash": hash_token(token)}).first()
     if row is None:
         return None
     return DeviceAuth(
@@ -142,6 +138,6 @@ def authenticate_token(token: str, connection: DriverConnection | None = None) -
         device_name=row.name,
         event=EventRef(
             id=row.event_id, slug=row.slug, name=row.event_name, timezone=row.timezone,
-            assignments_published=row.assignment_published_at is not None,
+            assignments_published=row.assignment_published_at is not None, state=row.state,
         ),
     )

@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
+from ..url_numbers import is_id
 from .devices import DEVICE_NAME_MAX
 from .service import METHODS
 
@@ -38,7 +39,7 @@ def _optional_int(payload: dict, key: str) -> int | None:
         raise CheckInRequestError(f'"{key}" must be a number.')
     if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 12:
         value = int(value)
-    if not isinstance(value, int) or not 0 < value < 2**31:
+    if not isinstance(value, int) or not is_id(value):
         raise CheckInRequestError(f'"{key}" must be a number.')
     return value
 

@@ -7,10 +7,9 @@ or at another session is not a retry: it gets a refusal instead of the earlier p
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import Connection, bindparam, select
 
 from ..models import ScanLog
-from .driver import DriverConnection, DriverStatement
 
 NONCE_REUSED = "nonce_reused"
 NONCE_REUSED_MESSAGE = (
@@ -18,16 +17,14 @@ NONCE_REUSED_MESSAGE = (
     "Send every new scan with a new nonce."
 )
 
-_ANSWER = select(ScanLog.result, ScanLog.response_json, ScanLog.code_excerpt, ScanLog.themed_session_id)
-ANSWER_FOR_DEVICE_NONCE = DriverStatement(
-    _ANSWER.where(ScanLog.scanner_device_id == bindparam("scanner_device_id"), ScanLog.nonce == bindparam("nonce"))
+_ANSWER = select(ScanLog.response_json, ScanLog.code_excerpt, ScanLog.themed_session_id)
+ANSWER_FOR_DEVICE_NONCE = _ANSWER.where(
+    ScanLog.scanner_device_id == bindparam("scanner_device_id"), ScanLog.nonce == bindparam("nonce")
 )
-ANSWER_FOR_STAFF_NONCE = DriverStatement(
-    _ANSWER.where(
-        ScanLog.event_id == bindparam("event_id"),
-        ScanLog.staff_user_id == bindparam("staff_user_id"),
-        ScanLog.nonce == bindparam("nonce"),
-    )
+ANSWER_FOR_STAFF_NONCE = _ANSWER.where(
+    ScanLog.event_id == bindparam("event_id"),
+    ScanLog.staff_user_id == bindparam("staff_user_id"),
+    ScanLog.nonce == bindparam("nonce"),
 )
 
 
@@ -39,15 +36,19 @@ class NonceReused(ValueError):
 
 
 def earlier_answer(
-    conn: DriverConnection, event_id: int, scanner_device_id: int | None, staff_user_id: int | None, nonce: str,
+    conn: Connection, event_id: int, scanner_device_id: int | None, staff_user_id: int | None, nonce: str,
     code_excerpt: str, themed_session_id: int | None,
-) -> tuple[str, str]:
-    """The (result, JSON answer) logged for this scanner's ``nonce``; NonceReused when that scan was of another
+) -> str:
+    """The JSON answer logged for this scanner's ``nonce``; NonceReused when that scan was of another
     code (its excerpt, which is the whole of any real badge's code) or at another session (None: the door)."""
     if scanner_device_id is not None:
-        row = conn.one(ANSWER_FOR_DEVICE_NONCE, {"scanner_device_id": scanner_device_id, "nonce": nonce})
+        row = conn.execute(
+            ANSWER_FOR_DEVICE_NONCE, {"scanner_device_id": scanner_device_id, "nonce": nonce}
+        ).one()
     else:
-        row = conn.one(ANSWER_FOR_STAFF_NONCE, {"event_id": event_id, "staff_user_id": staff_user_id, "nonce": nonce})
+        row = conn.execute(
+            ANSWER_FOR_STAFF_NONCE, {"event_id": event_id, "staff_user_id": staff_user_id, "nonce": nonce}
+        ).one()
     if row.code_excerpt != code_excerpt or row.themed_session_id != themed_session_id:
         raise NonceReused()
-    return row.result, row.response_json
+    return row.response_json

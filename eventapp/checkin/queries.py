@@ -30,7 +30,7 @@ LOG_PAGE_SIZE = 50
 
 def event_ref(slug: str) -> EventRef | None:
     row = db.session.execute(
-        select(Event.id, Event.slug, Event.name, Event.timezone, Event.assignment_published_at).where(
+        select(Event.id, Event.slug, Event.name, Event.timezone, Event.assignment_published_at, Event.state).where(
             Event.slug == slug
         )
     ).one_or_none()
@@ -38,7 +38,7 @@ def event_ref(slug: str) -> EventRef | None:
         return None
     return EventRef(
         id=row.id, slug=row.slug, name=row.name, timezone=row.timezone,
-        assignments_published=row.assignment_published_at is not None,
+        assignments_published=row.assignment_published_at is not None, state=row.state,
     )
 
 

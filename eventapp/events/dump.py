@@ -37,6 +37,7 @@ def dump_event_file(spec: EventSpec) -> str:
         "slots": [{"name": s.name, "starts": local(s.starts), "ends": local(s.ends), "sessions": [without_empty({
             "title": t.title, "lead": _lead_name(spec, t.lead), "room": t.room, "capacity": t.capacity,
             "description": t.description}) for t in s.sessions]} for s in spec.slots],
+        "reminder_days": spec.reminder_days,
         "privacy": without_empty({"controller": spec.privacy_controller, "contact": spec.privacy_contact,
                                   "retention_months": spec.privacy_retention_months}),
     })

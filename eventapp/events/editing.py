@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..locking import holding_event_lock
 from ..models import (
     Event,
     EventState,
@@ -29,8 +30,6 @@ from .spec import slugify
 @contextmanager
 def _editing(event: Event) -> Iterator[None]:
     """The event's lock for one edit, committed at the end; refused for an archived event."""
-    from ..registration.service import holding_event_lock
-
     if event.state == EventState.ARCHIVED:
         raise SetupRefused(["The event is archived, so it is read-only."])
     with holding_event_lock(event):

@@ -224,7 +224,3 @@ class CloneForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """A button that changes something: its CSRF token is all it carries."""
-
-
-class ConfirmTickForm(FlaskForm):
-    confirm = BooleanField("Yes, I am sure", validators=[DataRequired("Tick the box to confirm.")])

@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from ..extensions import db
+from ..locking import holding_event_lock
 from ..models import Event, EventState, Registration, StaffUser, utcnow
 from ..survey.service import send_when_finished as send_survey_when_finished
 from .programme import SetupRefused
@@ -69,8 +70,6 @@ def problems_entering(event: Event, state: EventState, now: datetime) -> list[st
 def take_step(event: Event, action: str, by: StaffUser | None = None, now: datetime | None = None) -> Step:
     """Move the event along its lifecycle under its lock. Commits. Finishing an event sends the feedback survey
     (the default one if the organiser made none) to everyone checked in, in its own transaction after."""
-    from ..registration.service import holding_event_lock
-
     now = now or utcnow()
     step = STEPS.get(action)
     if step is None:
@@ -85,7 +84,3 @@ def take_step(event: Event, action: str, by: StaffUser | None = None, now: datet
     if step.target == EventState.FINISHED:
         send_survey_when_finished(event)
     return step
-
-
-def is_read_only(event: Event) -> bool:
-    return event.state == EventState.ARCHIVED

@@ -43,6 +43,19 @@ def _event_by_slug(programme: bool):
     return select(Event).where(Event.slug == bindparam("slug")).options(*options)
 
 
+ARCHIVED_MESSAGE = "The event is archived, so nothing about it can change."
+CHECK_IN_CLOSED_MESSAGE = "Check-in is closed: the event is finished. An admin can reopen it (Lifecycle)."
+
+
+def check_in_refusal(state: EventState | None) -> str | None:
+    """Why an event in ``state`` takes no check-in (finished, or archived); None when it does."""
+    if state == EventState.ARCHIVED:
+        return ARCHIVED_MESSAGE
+    if state == EventState.FINISHED:
+        return CHECK_IN_CLOSED_MESSAGE
+    return None
+
+
 def event_state(slug: str) -> EventState | None:
     """Only the event's lifecycle state: one indexed lookup, for guards that run on every change."""
     return db.session.execute(_STATE_BY_SLUG, {"slug": slug}).scalar_one_or_none()

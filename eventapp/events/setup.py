@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..locking import holding_event_lock
 from ..models import Event, EventState, Organisation, StaffUser, ThemedSession, TimeSlot, utcnow
 from . import lifecycle, programme
 from .programme import SessionValues, SetupRefused
@@ -26,7 +27,7 @@ class Imported:
 
 def import_event(spec: EventSpec, by: StaffUser | None = None, now: datetime | None = None) -> Imported:
     """Create the event the spec describes, or bring the one with its slug in line with it. Commits."""
-    from ..registration.service import holding_event_lock, process_waitlist
+    from ..registration.service import process_waitlist
 
     now = now or utcnow()
     event = get_event(spec.slug)
@@ -80,7 +81,8 @@ def _apply(event: Event, spec: EventSpec, by: StaffUser | None, now: datetime) -
          opening=spec.programme_notes, timezone=spec.timezone, venue=spec.venue, venue_address=spec.venue_address,
          registration_opens_at=spec.registration_opens, registration_closes_at=spec.registration_closes,
          edit_deadline=spec.edit_deadline, privacy_controller=spec.privacy_controller,
-         privacy_contact=spec.privacy_contact, privacy_retention_months=spec.privacy_retention_months)
+         privacy_contact=spec.privacy_contact, privacy_retention_months=spec.privacy_retention_months,
+         reminder_days=spec.reminder_days)
     problem = programme.capacity_problem(event, spec.capacity)
     if problem:
         problems.append(problem)
@@ -194,5 +196,5 @@ def export_spec(event: Event) -> EventSpec:
         registration_closes=event.registration_closes_at, offer_hours=event.waitlist_offer_hours,
         edit_deadline=event.edit_deadline, organisations=organisations, slots=slots,
         privacy_controller=event.privacy_controller, privacy_contact=event.privacy_contact,
-        privacy_retention_months=event.privacy_retention_months)
+        privacy_retention_months=event.privacy_retention_months, reminder_days=event.reminder_days)
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, available_timezones
 import yaml
 from iso3166 import countries
 
+from ..mail.reminders import LONGEST_NOTICE_DAYS
 from ..models import EventState, OrganisationKind, PartnerRole
 
 SLUG = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$")
@@ -19,6 +20,7 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u202a-\u202e\u2066-\u206
 TIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S")
 MAX_CAPACITY = 1_000_000
 MAX_OFFER_HOURS = 24 * 60
+DEFAULT_REMINDER_DAYS = 3  # as a new event's settings
 MAX_RETENTION_MONTHS = 240
 
 
@@ -102,6 +104,7 @@ class EventSpec:
     privacy_controller: str | None = None
     privacy_contact: str | None = None
     privacy_retention_months: int | None = None
+    reminder_days: int = DEFAULT_REMINDER_DAYS
 
     def shifted(self, by: timedelta) -> EventSpec:
         """The same event moved by `by` on its own clock (09:00 stays 09:00 across a change of summer time)."""
@@ -123,7 +126,8 @@ class EventSpec:
 
 NULL_TAG = "tag:yaml.org,2002:null"
 TOP_KEYS = {"name", "short_name", "slug", "tagline", "description", "programme_notes", "starts", "ends", "timezone",
-            "venue", "venue_address", "capacity", "state", "registration", "organisations", "slots", "privacy"}
+            "venue", "venue_address", "capacity", "state", "registration", "organisations", "slots", "privacy",
+            "reminder_days"}
 REGISTRATION_KEYS = {"opens", "closes", "offer_hours", "edit_deadline"}
 ORGANISATION_KEYS = {"name", "short_name", "kind", "country", "role", "description", "website"}
 SLOT_KEYS = {"name", "starts", "ends", "sessions"}
@@ -284,6 +288,7 @@ def _read_event(r: _Reader, top: dict) -> EventSpec | None:
     if closes and ends and closes > ends:
         r.problem(reg["closes"][1], "registration closes after the event has ended.")
     offer_hours = r.number(reg, "offer_hours", "registration", 1, MAX_OFFER_HOURS)
+    reminder_days = r.number(top, "reminder_days", what, 0, LONGEST_NOTICE_DAYS)
     edit_deadline = r.moment(reg, "edit_deadline", "registration")
 
     _, privacy_node = top.get("privacy", (None, None))
@@ -304,6 +309,7 @@ def _read_event(r: _Reader, top: dict) -> EventSpec | None:
         registration_opens=opens, registration_closes=closes, offer_hours=offer_hours or 48,
         edit_deadline=edit_deadline, organisations=tuple(organisations.values()), slots=slots,
         privacy_controller=controller, privacy_contact=contact, privacy_retention_months=retention,
+        reminder_days=DEFAULT_REMINDER_DAYS if reminder_days is None else reminder_days,
     )
 
 

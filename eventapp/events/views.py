@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, jsonify, redirect, render_template, r
 from flask_login import current_user
 
 from ..auth.roles import requires_role
-from ..mail import service as mail
+from ..mail.after_request import deliver_after_changes
 from ..models import EventState, StaffRole
 from . import changes, editing, lifecycle
 from . import service as events
@@ -18,16 +18,13 @@ from .programme import SetupRefused
 bp = Blueprint("events", __name__, url_prefix="/organiser/events")
 
 
-@bp.after_request
-def _deliver_queued_mail(response):
-    """A change may have queued mail (an offer's new deadline, what changed): send it without making anyone wait."""
-    if request.method == "POST" and response.status_code < 400:
-        mail.deliver_soon()
-    return response
+deliver_after_changes(bp)
 
 
-# What a finished event refuses: checking people in (the scanners' API and the page's undo).
-CHECK_IN_ENDPOINTS = frozenset({"checkin_api.check_in", "checkin_api.undo", "checkin.undo"})
+# What a finished event refuses: checking people in (the page's undo and the API's; a check-in itself refuses in
+# the service, from the event it reads anyway, so it is not looked up twice).
+CHECK_IN_ENDPOINTS = frozenset({"checkin_api.undo", "checkin.undo"})
+SELF_GUARDED_ENDPOINTS = frozenset({"checkin_api.check_in"})
 
 
 @bp.before_app_request
@@ -37,11 +34,13 @@ def _lifecycle_guard():
     slug = (request.view_args or {}).get("slug")
     if request.method in ("GET", "HEAD", "OPTIONS") or not slug or request.endpoint == "events.state":
         return None
+    if request.endpoint in SELF_GUARDED_ENDPOINTS:
+        return None
     state = events.event_state(slug)
     if state == EventState.ARCHIVED:
-        message = "The event is archived, so nothing about it can change."
+        message = events.ARCHIVED_MESSAGE
     elif state == EventState.FINISHED and request.endpoint in CHECK_IN_ENDPOINTS:
-        message = "Check-in is closed: the event is finished. An admin can reopen it (Lifecycle)."
+        message = events.CHECK_IN_CLOSED_MESSAGE
     else:
         return None
     if request.blueprint == "checkin_api":

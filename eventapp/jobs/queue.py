@@ -1,15 +1,21 @@
-"""The Redis queue (RQ) side of jobs: enqueue from any web server, run in `flask --app wsgi worker`."""
+"""The Redis queue (RQ) side of jobs: put a call on the queue from any web server (the workers that run it are
+in worker.py)."""
 
 from __future__ import annotations
+
+import secrets
 
 from flask import Flask
 
 QUEUE_NAME = "eventapp"
 # Long enough for a 10,000-badge batch on a slow machine; RQ kills a job that runs longer.
 JOB_TIMEOUT_SECONDS = 3600
+PERFORM = "eventapp.jobs.worker.perform"  # what a worker runs for a recorded job (by name: RQ imports it)
 
 
-def _queue(app: Flask):
+def queue(app: Flask):
+    """The app's RQ queue, on one Redis connection per app."""
+    # Imported here, not at the top: rq and redis are needed only with REDIS_URL, and rq is a heavy import.
     from redis import Redis
     from rq import Queue
 
@@ -19,9 +25,10 @@ def _queue(app: Flask):
     return Queue(QUEUE_NAME, connection=connection)
 
 
-def enqueue(app: Flask, job_id: str) -> None:
-    _queue(app).enqueue("eventapp.jobs.queue.perform", job_id, job_id=f"eventapp-{job_id}-{_attempt()}",
-                        job_timeout=JOB_TIMEOUT_SECONDS, failure_ttl=86400)
+def enqueue_job(app: Flask, job_id: str) -> None:
+    """Queue a recorded job (the `job` table's row) for the workers. A retried job is a new RQ job."""
+    queue(app).enqueue(PERFORM, job_id, job_id=f"eventapp-{job_id}-{secrets.token_hex(4)}",
+                       job_timeout=JOB_TIMEOUT_SECONDS, failure_ttl=86400)
 
 
 def enqueue_call(app: Flask, function: str, *args, unique_id: str | None = None) -> None:
@@ -30,39 +37,12 @@ def enqueue_call(app: Flask, function: str, *args, unique_id: str | None = None)
     from rq.job import Job as RQJob
     from rq.job import JobStatus as RQStatus
 
-    queue = _queue(app)
+    the_queue = queue(app)
     if unique_id is not None:
         try:
-            if RQJob.fetch(unique_id, connection=queue.connection).get_status() == RQStatus.QUEUED:
+            if RQJob.fetch(unique_id, connection=the_queue.connection).get_status() == RQStatus.QUEUED:
                 return
         except NoSuchJobError:
             pass
-    queue.enqueue(function, *args, job_id=unique_id, job_timeout=JOB_TIMEOUT_SECONDS, result_ttl=60,
-                  failure_ttl=86400)
-
-
-def _attempt() -> str:
-    import secrets
-
-    return secrets.token_hex(4)  # a retried job is a new RQ job
-
-
-def perform(job_id: str) -> None:
-    """What an RQ worker runs: the same run_job() the thread mode runs, in the worker's own app."""
-    from . import worker_app
-    from .service import run_job
-
-    run_job(job_id, worker_app())
-
-
-def run_worker(app: Flask, burst: bool = False) -> None:
-    from rq import Worker
-
-    from . import use_worker_app
-    from .service import mark_lost_jobs
-
-    use_worker_app(app)  # the work horses RQ forks inherit this app
-    with app.app_context():
-        mark_lost_jobs()
-    queue = _queue(app)
-    Worker([queue], connection=queue.connection).work(burst=burst, with_scheduler=False)
+    the_queue.enqueue(function, *args, job_id=unique_id, job_timeout=JOB_TIMEOUT_SECONDS, result_ttl=60,
+                      failure_ttl=86400)

@@ -31,9 +31,10 @@ from flask import Flask, current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from ..database import hold_lock
 from ..extensions import db
+from ..locking import hold_lock
 from ..models import Event, Job, JobStatus, StaffRole, StaffUser, utcnow
+from .queue import enqueue_job
 
 log = logging.getLogger(__name__)
 
@@ -139,10 +140,8 @@ def active_jobs(person: StaffUser) -> list[Job]:
 
 def dispatch(job_id: str, app: Flask | None = None) -> None:
     app = app or current_app._get_current_object()
-    from .queue import enqueue
-
     if app.config.get("REDIS_URL"):
-        enqueue(app, job_id)
+        enqueue_job(app, job_id)
         return
     if app.config.get("JOBS_INLINE"):  # tests that want the result before the request returns
         run_job(job_id, app)

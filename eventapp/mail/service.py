@@ -64,6 +64,7 @@ from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
+from ..jobs.queue import enqueue_call
 from ..models import Event, MailStatus, OutboundMail, Registration, utcnow
 from .attachments import ATTACHMENT_PROVIDERS, BADGE, Attachment, attachments_for
 from .transport import MailDeliveryError, Transport, make_transport
@@ -403,8 +404,6 @@ def deliver_soon(app: Flask | None = None) -> threading.Thread | None:
         return None
     if app.config.get("REDIS_URL"):
         # Several servers: delivery is a job on the queue, done by `flask --app wsgi worker`, not by web workers.
-        from ..jobs.queue import enqueue_call
-
         try:
             enqueue_call(app, "eventapp.mail.service.deliver_from_queue", unique_id="eventapp-mail-delivery")
         except Exception:  # Redis down: the mail is safe in the database for the next kick or `mail deliver`
@@ -418,9 +417,7 @@ def deliver_soon(app: Flask | None = None) -> threading.Thread | None:
 
 def deliver_from_queue() -> None:
     """What an RQ worker runs for mail: deliver everything due, in the worker's app."""
-    from ..jobs import worker_app
-
-    _deliver_quietly(worker_app())
+    _deliver_quietly(current_app._get_current_object())
 
 
 def _deliver_quietly(app: Flask) -> None:

@@ -203,7 +203,8 @@ def message_log(message: GroupMessage, limit: int = 1000) -> list[tuple[Outbound
         .where(OutboundMail.group_message_id == message.id).order_by(OutboundMail.id).limit(limit)).all())
 
 
-def register_integrations() -> None:
+def register_job_kinds() -> None:
+    """Group messages' kind of background job (called once by create_app, with every feature's)."""
     from ..jobs.service import register_kind
 
     register_kind(JOB_KIND, run_message_job, (StaffRole.ADMIN,), "Group message")

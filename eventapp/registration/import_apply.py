@@ -11,12 +11,13 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..locking import lock_event
 from ..mail.service import mail_row
 from ..models import Event, Registration, RegistrationStatus, StaffUser, utcnow
 from ..tokens import new_badge_secret, new_manage_secret
 from . import addresses, mails, organisations, statements
 from .import_plan import CREATE, UPDATE, WAITLIST, Plan, PlanRow
-from .service import RegistrationError, lock_event
+from .service import RegistrationError
 from .signup import _typed_columns  # the columns a sign-up writes from what was typed: one list for both
 
 # Newcomers per transaction: the lock is held for one batch, so public sign-ups wait at most that long.

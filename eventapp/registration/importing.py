@@ -144,7 +144,8 @@ def run_import_job(job: Job, progress):
     return JobResult(f"import-{event.slug}.csv", "text/csv", result_csv(plan, result))
 
 
-def register_integrations() -> None:
+def register_job_kinds() -> None:
+    """The attendee import's kind of background job (called once by create_app, with every feature's)."""
     from ..jobs.service import register_kind
 
     register_kind(JOB_KIND, run_import_job, (StaffRole.ADMIN,), "Attendee import")

@@ -5,16 +5,14 @@ change who holds a place takes the event's capacity lock first."""
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..locking import holding_event_lock
 from ..models import (
     Assignment,
     Event,
@@ -79,50 +77,7 @@ class AttendeeDetails:
     consent_listed: bool
 
 
-# --- locking and counting -------------------------------------------------------------------------------------
-
-
-def on_postgresql() -> bool:
-    return db.session.get_bind().dialect.name == "postgresql"
-
-
-def lock_event(event: Event, refresh: bool = True) -> None:
-    """Serialise every change to who holds a place at this event until the transaction ends.
-
-    PostgreSQL: a row lock on the event, FOR NO KEY UPDATE: it queues the lockers one behind the other but,
-    unlike FOR UPDATE, does not wait for the key-share locks that inserting rows referencing the event (this
-    transaction's registration, and everyone else's) take, which would deadlock. SQLite: a no-op write,
-    which takes the database's write lock (before any count is read), so writers queue instead of racing.
-    `refresh` reloads the event's row (its capacity may have changed while we waited); a caller whose next
-    statement reads the capacity itself passes False and saves the round trip.
-    """
-    fresh = select(Event).where(Event.id == event.id).execution_options(populate_existing=True)
-    if not current_app.config.get("REGISTRATION_CAPACITY_LOCK", True):
-        if refresh:
-            db.session.execute(fresh)
-        return
-    if on_postgresql():
-        if refresh:
-            db.session.execute(fresh.with_for_update(of=Event, key_share=True))
-        else:
-            db.session.execute(statements.lock_event_row(), {"event": event.id})
-        return
-    db.session.execute(statements.take_write_lock(), {"event": event.id})
-    if refresh:
-        db.session.execute(fresh)  # what another writer committed before we got the lock
-
-
-@contextmanager
-def holding_event_lock(event: Event) -> Iterator[None]:
-    """Run a block as one transaction that holds the event's lock: committed at its end, rolled back if
-    anything in it fails (a rule broken, a database error), so nothing is ever half-saved."""
-    try:
-        lock_event(event)
-        yield
-        db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
+# --- counting -------------------------------------------------------------------------------------------------
 
 
 def places_taken(event: Event, now: datetime) -> int:

@@ -6,14 +6,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
+from .. import locking
 from ..events.service import registration_state
 from ..extensions import db
 from ..mail.service import mail_row
 from ..models import Event, Registration, RegistrationStatus, SessionPreference, StaffUser, ThemedSession, utcnow
+from ..names import guess_family_name, guess_given_name
 from ..tokens import new_badge_secret, new_manage_secret
 from . import addresses, mails, organisations, statements
 from .service import (
@@ -24,8 +25,6 @@ from .service import (
     InvalidPreferences,
     RegistrationClosed,
     can_edit,
-    lock_event,
-    on_postgresql,
 )
 
 
@@ -128,39 +127,22 @@ def _write_sign_up(event: Event, row: dict, session_ids: list[int], letters: dic
     letter that says which. `letters`: the mail row for each answer. Returns the registration's id and status.
 
     Plain statements on the session's connection, without the ORM's unit of work: this is the hot path of a
-    registration rush (statements.py says why PostgreSQL runs it as two statements)."""
+    registration rush. The same steps on every database."""
     connection = db.session.connection()
-    write = _write_in_two_statements if on_postgresql() else _write_step_by_step
-    decision = {"the_event": event.id, "now": now, "at": now}
-    return write(connection, event, row, session_ids, letters, decision)
-
-
-def _write_in_two_statements(connection, event, row, session_ids, letters, decision):
-    lock = current_app.config.get("REGISTRATION_CAPACITY_LOCK", True)  # off only in the race's control test
-    ranked = {f"session_{rank}": session_id for rank, session_id in enumerate(session_ids, start=1)}
-    registration_id = connection.execute(statements.insert_registration_and_lock(len(session_ids), lock),
-                                         {**row, **ranked, "event": event.id}).scalar_one()
-    confirmed = letters[RegistrationStatus.CONFIRMED]
-    either = {f"{column}_if_{status.value}": letter[column]
-              for status, letter in letters.items() for column in statements.LETTER_COLUMNS}
-    mail = {f"mail_{column}": value for column, value in {**confirmed, "registration_id": registration_id}.items()
-            if column in statements.MAIL_COLUMNS}
-    was_confirmed = connection.execute(statements.confirm_if_room_and_queue_letter(),
-                                       {**decision, "the_registration": registration_id, **either, **mail}).scalar_one()
-    return registration_id, RegistrationStatus.CONFIRMED if was_confirmed else RegistrationStatus.WAITLISTED
-
-
-def _write_step_by_step(connection, event, row, session_ids, letters, decision):
     registration_id = connection.execute(statements.insert_registration(), row).scalar_one()
     if session_ids:
         connection.execute(statements.insert_preferences(), [
             {"registration_id": registration_id, "themed_session_id": session_id, "rank": rank}
             for rank, session_id in enumerate(session_ids, start=1)])
-    lock_event(event, refresh=False)
-    decided = connection.execute(statements.confirm_if_room(), {**decision, "the_registration": registration_id})
+    locking.lock_event(event, refresh=False)
+    decided = connection.execute(statements.confirm_if_room(),
+                                 {"the_event": event.id, "now": now, "at": now, "the_registration": registration_id})
     status = RegistrationStatus.CONFIRMED if decided.rowcount == 1 else RegistrationStatus.WAITLISTED
     connection.execute(statements.insert_mail(), {**letters[status], "registration_id": registration_id})
     return registration_id, status
+
+
+NAME_PART_MAX = 100  # the given_name / family_name columns
 
 
 def _typed_columns(details: AttendeeDetails, email: str) -> dict:
@@ -168,7 +150,8 @@ def _typed_columns(details: AttendeeDetails, email: str) -> dict:
     signing up and for editing."""
     full_name = details.full_name.strip()
     return {
-        "full_name": full_name, "given_name": _given_name(full_name), "family_name": _family_name(full_name),
+        "full_name": full_name, "given_name": _part(guess_given_name(full_name)),
+        "family_name": _part(guess_family_name(full_name)),
         "email": email, "email_key": addresses.email_key(email), "job_title": details.job_title or None,
         "country": details.country or None,
         "accessibility_needs": details.accessibility_needs or None, "dietary_needs": details.dietary_needs or None,
@@ -176,14 +159,8 @@ def _typed_columns(details: AttendeeDetails, email: str) -> dict:
     }
 
 
-def _given_name(full_name: str) -> str | None:
-    parts = full_name.split()
-    return parts[0][:100] if parts else None
-
-
-def _family_name(full_name: str) -> str | None:
-    parts = full_name.split()
-    return parts[-1][:100] if len(parts) > 1 else None
+def _part(name: str | None) -> str | None:
+    return name[:NAME_PART_MAX] if name else None
 
 
 def register_or_remind(event: Event, details: AttendeeDetails, now: datetime | None = None) -> Receipt | None:

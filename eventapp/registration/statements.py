@@ -1,12 +1,10 @@
 """The SQL of the capacity rule and of a sign-up, built once per process: a registration runs several of these,
 and building a statement costs more than running it. Values come in as bind parameters.
 
-A sign-up is three steps: write the registration and its ranked sessions; take the event's capacity lock; under
-it, confirm the newcomer if there is room and queue the letter that says which. SQLite, inside the process,
-runs them one statement each. On PostgreSQL, where each statement is a round trip to the server, the steps are
-two statements (data-modifying CTEs): the writes and the lock, then the decision and the letter. The lock
-must come in the first: a statement sees the database as it was when the statement began, so the count that
-decides has to be in a statement that begins once the lock is held.
+A sign-up is the same steps on every database (signup.py): write the registration and its ranked sessions; take
+the event's lock; under it, confirm the newcomer if there is room (one conditional UPDATE, whose count is read
+in a statement that begins once the lock is held, so it sees what the lock's previous holder committed); queue
+the letter that says which.
 """
 
 from __future__ import annotations
@@ -15,23 +13,17 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import (
-    Integer,
     and_,
     bindparam,
-    case,
-    exists,
     func,
     insert,
-    literal,
     or_,
     select,
-    true,
-    union_all,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.elements import BindParameter
 
+from ..database import dialect_insert
 from ..models import Event, Organisation, OutboundMail, Registration, RegistrationStatus, SessionPreference
 
 # What a sign-up writes into a new registration row; every other column takes its default.
@@ -40,10 +32,6 @@ NEW_REGISTRATION_COLUMNS = (
     "country", "accessibility_needs", "dietary_needs", "consent_privacy", "consent_listed", "status", "badge_secret",
     "manage_secret", "badge_changed_at", "waitlisted_at", "created_at", "updated_at",
 )
-# The columns of the letter that answers a sign-up: two are offered, the decision picks one.
-LETTER_COLUMNS = ("kind", "subject", "body_text")
-MAIL_COLUMNS = ("recipient", "event_id", "registration_id", "attach_badge", "status", "attempts",
-                "next_attempt_at", "created_at")
 
 
 # --- the capacity rule ----------------------------------------------------------------------------------------
@@ -107,23 +95,6 @@ def confirm_if_room():
     )
 
 
-# --- the event's capacity lock --------------------------------------------------------------------------------
-
-
-@cache
-def lock_event_row():
-    """PostgreSQL: the event's row, FOR NO KEY UPDATE, without reloading it. Binds: event."""
-    events = Event.__table__
-    return select(events.c.id).where(events.c.id == bindparam("event")).with_for_update(key_share=True)
-
-
-@cache
-def take_write_lock():
-    """SQLite: a no-op write to the event's row, which takes the database's write lock. Binds: event."""
-    events = Event.__table__
-    return update(events).where(events.c.id == bindparam("event")).values(capacity=events.c.capacity)
-
-
 # --- signing up -------------------------------------------------------------------------------------------------
 
 
@@ -144,8 +115,7 @@ def insert_organisation_if_new(dialect: str):
     being made by someone else right now: ON CONFLICT DO NOTHING, so the caller's transaction goes on without a
     savepoint (which SQLite's Python driver would commit on its own). Binds: name, kind, country, created_at."""
     table = Organisation.__table__
-    insert_for = {"postgresql": postgresql.insert, "sqlite": sqlite.insert}[dialect]
-    return (insert_for(table).values(_bound(table, ("name", "kind", "country", "created_at")))
+    return (dialect_insert(dialect)(table).values(_bound(table, ("name", "kind", "country", "created_at")))
             .on_conflict_do_nothing().returning(table.c.id))
 
 
@@ -166,42 +136,3 @@ def insert_preferences():
 def insert_mail():
     """One mail (run with the row mail.service.mail_row makes)."""
     return insert(OutboundMail.__table__)
-
-
-@cache
-def insert_registration_and_lock(ranked: int, lock: bool = True):
-    """PostgreSQL, one statement: insert_registration, its `ranked` preferences (binds session_1, session_2,
-    ...), and, with `lock`, the event's row lock (binds event). Returns the registration's id."""
-    new = insert_registration().cte("new_registration")
-    query = select(new.c.id)
-    if ranked:
-        rows = [select(new.c.id, bindparam(f"session_{rank}", type_=Integer), literal(rank))
-                for rank in range(1, ranked + 1)]
-        preferences = insert(SessionPreference.__table__).from_select(
-            ["registration_id", "themed_session_id", "rank"], rows[0] if ranked == 1 else union_all(*rows))
-        query = query.add_cte(preferences.cte("new_preferences"))
-    if lock:
-        locked = lock_event_row().cte("locked_event")
-        query = query.select_from(new.join(locked, true()))
-    return query
-
-
-@cache
-def confirm_if_room_and_queue_letter():
-    """PostgreSQL, one statement: confirm_if_room, and queue the letter that answers the sign-up, the
-    `<column>_if_confirmed` or the `<column>_if_waitlisted` one (LETTER_COLUMNS), with the `mail_<column>`
-    binds of MAIL_COLUMNS (prefixed: an UPDATE would take a parameter named like one of its table's columns,
-    such as created_at, as a value to SET). Returns whether the registration was confirmed."""
-    registration, mail = Registration.__table__, OutboundMail.__table__
-    confirmed = confirm_if_room().returning(registration.c.id).cte("confirmed")
-    decided = select(exists(select(confirmed.c.id)).label("confirmed")).cte("decided")
-
-    def either(column: str):
-        column_type = mail.c[column].type
-        return case((decided.c.confirmed, bindparam(f"{column}_if_confirmed", type_=column_type)),
-                    else_=bindparam(f"{column}_if_waitlisted", type_=column_type))
-
-    letter = select(*(either(column) for column in LETTER_COLUMNS),
-                    *_bound(mail, MAIL_COLUMNS, prefix="mail_").values()).select_from(decided)
-    queued = insert(mail).from_select([*LETTER_COLUMNS, *MAIL_COLUMNS], letter).cte("queued_letter")
-    return select(decided.c.confirmed).add_cte(queued)

@@ -10,7 +10,7 @@ from flask_login import current_user
 from ..auth.roles import public, requires_role
 from ..events import service as events
 from ..extensions import limiter
-from ..mail import service as mail
+from ..mail.after_request import deliver_after_changes
 from ..models import RegistrationStatus, StaffRole
 from ..url_numbers import int_arg
 from . import lists, organisations, pacing, service, signup, throttle
@@ -35,12 +35,7 @@ def _manage_limit() -> str:
 manage_limit = limiter.shared_limit(_manage_limit, scope="manage-link")
 
 
-@bp.after_request
-def _deliver_queued_mail(response):
-    """Every successful change here may have queued mail: send it now, without making the person wait."""
-    if request.method == "POST" and response.status_code < 400:
-        mail.deliver_soon()
-    return response
+deliver_after_changes(bp)
 
 
 def _show_error(form: AttendeeForm, error: service.RegistrationError) -> None:

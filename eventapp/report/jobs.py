@@ -29,9 +29,8 @@ def build_door_list(job: Job, progress: jobs.Progress) -> jobs.JobResult:
     return jobs.JobResult(f"{event.slug}-door-list.pdf", "application/pdf", data)
 
 
-def register() -> None:
+def register_job_kinds() -> None:
+    """The report's kinds of background job (called once by create_app, with every feature's)."""
     jobs.register_kind(REPORT_KIND, build_report, (StaffRole.ADMIN, StaffRole.REPORT_EDITOR), "Report PDF")
     jobs.register_kind(DOOR_LIST_KIND, build_door_list, (StaffRole.ADMIN,), "Door list PDF")
 
-
-register()

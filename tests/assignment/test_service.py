@@ -21,10 +21,10 @@ from eventapp.models import (
     RegistrationStatus,
     ThemedSession,
     TimeSlot,
-    utcnow,
 )
 from eventapp.registration import service as registration_service
-from eventapp.tokens import new_badge_secret, new_manage_secret
+
+from .. import factories
 
 
 def confirmed(event) -> list[Registration]:
@@ -70,35 +70,17 @@ def set_capacities(event, *capacities: int) -> None:
 
 
 def add_attendee(event, name: str, ranking: list[ThemedSession], status=RegistrationStatus.CONFIRMED) -> Registration:
-    from eventapp.models import SessionPreference
-
-    registration = Registration(
-        event_id=event.id, full_name=name, email=f"{name.split()[0].lower()}@example.org", consent_privacy=True,
-        status=status, badge_secret=new_badge_secret(), manage_secret=new_manage_secret(), created_at=utcnow(),
-    )
-    registration.preferences = [
-        SessionPreference(themed_session_id=s.id, rank=rank) for rank, s in enumerate(ranking, start=1)
-    ]
-    db.session.add(registration)
+    registration = factories.registration(event, ranking, full_name=name, status=status,
+                                          email=f"{name.split()[0].lower()}@example.org")
     db.session.commit()
     return registration
 
 
 def other_event() -> tuple[Event, ThemedSession, Registration]:
     """A second event with one slot, one session and one confirmed registration."""
-    from eventapp.models import Organisation, OrganisationKind
-
-    start = utcnow() + timedelta(days=40)
-    lead = Organisation(name="Elsewhere Institute", kind=OrganisationKind.ACADEMIC)
-    event = Event(slug="other-event", name="Another event", starts_at=start, ends_at=start + timedelta(hours=8),
-                  timezone="UTC", venue="Elsewhere")
-    slot = TimeSlot(event=event, label="Morning", starts_at=start, ends_at=start + timedelta(hours=1))
-    session = ThemedSession(event=event, time_slot=slot, title="Elsewhere", lead_organisation=lead, capacity=10)
-    registration = Registration(
-        event=event, full_name="Olga Other", email="olga@example.org", consent_privacy=True,
-        status=RegistrationStatus.CONFIRMED, badge_secret=new_badge_secret(), manage_secret=new_manage_secret(),
-    )
-    db.session.add_all([event, slot, session, registration])
+    event = factories.event(name="Another event")
+    session = factories.themed_session(event, title="Elsewhere", capacity=10)
+    registration = factories.registration(event, full_name="Olga Other")
     db.session.commit()
     return event, session, registration
 

@@ -31,8 +31,8 @@ from eventapp.badges.layout import (
     qr_box_mm,
 )
 from eventapp.badges.names import emphasised_name, order_badges, surname
-from eventapp.badges.pdfjoin import PdfJoiner
 from eventapp.badges.render import badges_html, render_badge_pdf, render_badges_pdf
+from eventapp.pdf.join import PdfJoiner
 from eventapp.tokens import BADGE_ALPHABET, badge_code, new_badge_secret
 
 needs_poppler = pytest.mark.skipif(
@@ -296,7 +296,7 @@ def test_extreme_lengths_shrink_and_wrap_inside_the_badge(tmp_path):
 
 def test_workers_from_a_threaded_process_come_from_a_fork_server(tmp_path, monkeypatch):
     """A web server's job thread is not a process to fork: the workers come from a fork server."""
-    from eventapp.badges import pool
+    from eventapp.pdf import pool
 
     monkeypatch.setattr(pool, "single_threaded", lambda: False)
     out = tmp_path / "badges.pdf"
@@ -307,7 +307,7 @@ def test_workers_from_a_threaded_process_come_from_a_fork_server(tmp_path, monke
 def test_a_failed_render_leaves_no_file(tmp_path, monkeypatch):
     from eventapp.badges import render
 
-    def broken(badges, layout):
+    def broken(badges, layout_name):
         raise RuntimeError("renderer broke")
 
     monkeypatch.setattr(render, "_render_chunk", broken)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
 from sqlalchemy import select
 
 from eventapp.checkin import devices, queries
 from eventapp.checkin.service import Scanner
 from eventapp.extensions import db as _db
-from eventapp.models import Event, Registration, RegistrationStatus, utcnow
-from eventapp.tokens import badge_code, new_badge_secret, new_manage_secret
+from eventapp.models import Event, Registration
+from eventapp.tokens import badge_code
 
+from .. import factories
 from ..conftest import log_in
 from ..live import live_server
 
@@ -63,14 +62,8 @@ def device_token(demo_event, staff) -> str:
 
 def make_other_event() -> tuple[Event, Registration]:
     """A second event with one confirmed registration, for badges that belong elsewhere."""
-    start = utcnow() + timedelta(days=30)
-    event = Event(slug="other-event", name="Another event", starts_at=start, ends_at=start + timedelta(hours=8),
-                  timezone="UTC", venue="Elsewhere")
-    registration = Registration(
-        event=event, full_name="Olga Other", email="olga@example.org", consent_privacy=True,
-        status=RegistrationStatus.CONFIRMED, badge_secret=new_badge_secret(), manage_secret=new_manage_secret(),
-    )
-    _db.session.add_all([event, registration])
+    event = factories.event(name="Another event")
+    registration = factories.registration(event, full_name="Olga Other")
     _db.session.commit()
     return event, registration
 

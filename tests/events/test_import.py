@@ -139,3 +139,17 @@ def test_a_file_that_is_not_yaml_or_not_an_event(app):
         parse_event_file("name: Something\n")
     assert {"the event needs 'starts'.", "the event needs 'timezone'.", "the event needs 'venue'."} <= {
         p.message for p in refused.value.problems}
+
+
+def test_the_reminder_days_travel_with_the_file(app, db, nairobi_text):
+    """The reminder setting is imported, exported and so carried by a clone (which copies the exported event)."""
+    assert "reminder_days" not in nairobi_text
+    assert import_text(nairobi_text).event.reminder_days == 3  # a new event's default
+    changed = import_text(nairobi_text.replace("capacity: 120", "capacity: 120\nreminder_days: 7", 1))
+    assert changed.changed == ["reminder_days"] and changed.event.reminder_days == 7
+    exported = dump_event_file(export_spec(changed.event))
+    assert "reminder_days: 7" in exported and parse_event_file(exported).reminder_days == 7
+    with pytest.raises(SpecError) as refused:
+        parse_event_file(nairobi_text.replace("capacity: 120", "capacity: 120\nreminder_days: 90", 1))
+    assert any("'reminder_days' in the event should be a whole number from 0 to 60" in p.message
+               for p in refused.value.problems)

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-README = ROOT / "README.md"
+# The README's deployment and docs/deploying.md both show the .env file: each example must work.
+DOCUMENTS = (ROOT / "README.md", ROOT / "docs" / "deploying.md")
 # Settings a test run or a developer's shell may have that would hide what the file or the default gives.
 _OUTSIDE = ("FLASK_SKIP_DOTENV", "PORT", "PUBLIC_BASE_URL", "EVENTAPP_CONFIG")
 
@@ -37,16 +38,17 @@ def app_config(folder: Path, drop: Iterable[str] = (), **env: str) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def readme_env_command() -> tuple[str, str]:
-    """The README's command that writes the deployment's .env, and the path it writes."""
-    match = re.search(r"^cat > (\S+/\.env) <<EOF\n.*?^EOF$", README.read_text(), re.MULTILINE | re.DOTALL)
-    assert match, "README.md no longer shows a `cat > .../.env <<EOF` example: update this test with it"
+def documented_env_command(document: Path) -> tuple[str, str]:
+    """The document's command that writes the deployment's .env, and the path it writes."""
+    match = re.search(r"^cat > (\S+/\.env) <<EOF\n.*?^EOF$", document.read_text(), re.MULTILINE | re.DOTALL)
+    assert match, f"{document.name} no longer shows a `cat > .../.env <<EOF` example: update this test with it"
     return match.group(0), match.group(1)
 
 
-def test_the_readme_env_example_reaches_the_app_config(tmp_path):
-    command, documented_path = readme_env_command()
-    # Written by the shell exactly as a reader pasting the README would, only into this test's folder.
+@pytest.mark.parametrize("document", DOCUMENTS, ids=lambda path: path.name)
+def test_the_documented_env_example_reaches_the_app_config(tmp_path, document):
+    command, documented_path = documented_env_command(document)
+    # Written by the shell exactly as a reader pasting the document would, only into this test's folder.
     subprocess.run(["bash", "-c", command.replace(documented_path, str(tmp_path / ".env"), 1)], cwd=tmp_path,
                    check=True, timeout=60)
     written = {}

@@ -8,7 +8,7 @@ import re
 import pytest
 from werkzeug.routing import Map, Rule
 
-from eventapp.url_numbers import MAX_ID, BoundedIntConverter
+from eventapp.url_numbers import MAX_ID, BoundedIntConverter, is_id
 
 from ..conftest import log_in
 
@@ -159,3 +159,10 @@ def test_no_view_reads_a_query_number_past_int_arg():
                       path.read_text())
     ]
     assert not offenders, f"read query numbers with eventapp.url_numbers.int_arg: {offenders}"
+
+
+@pytest.mark.parametrize(("value", "could_be_an_id"), [
+    (1, True), (MAX_ID, True), (0, False), (-1, False), (MAX_ID + 1, False), (2**63, False),
+])
+def test_is_id_is_the_one_range_check_of_ids(value, could_be_an_id):
+    assert is_id(value) is could_be_an_id

@@ -4,25 +4,21 @@ JavaScript), suggestions from the server as the person types once there are too 
 
 import html
 import re
-from datetime import timedelta
 
 from eventapp.models import Event, Organisation, OrganisationKind, Registration, RegistrationStatus, utcnow
-from eventapp.tokens import new_badge_secret, new_manage_secret
 
-_people = iter(range(1_000_000))
+from .. import factories
 
 
 def attendee(event, organisation, status=RegistrationStatus.CONFIRMED):
-    n = next(_people)
-    return Registration(event=event, full_name=f"Person {n}", email=f"person{n}@example.org", organisation=organisation,
-                        consent_privacy=True, status=status, badge_secret=new_badge_secret(),
-                        manage_secret=new_manage_secret(), waitlisted_at=utcnow())
+    return factories.registration(event, organisation=organisation, status=status, waitlisted_at=utcnow())
 
 
 def confirm_organisations(db, event, names):
     """Organisations, each with a confirmed registration at `event`."""
-    made = [Organisation(name=name, kind=OrganisationKind.NGO) for name in names]
-    db.session.add_all(attendee(event, organisation) for organisation in made)
+    made = [factories.organisation(name=name) for name in names]
+    for organisation in made:
+        attendee(event, organisation)
     db.session.commit()
     return made
 
@@ -44,14 +40,14 @@ def suggest(client, event, typed):
 
 def _strangers(db, event):
     """What strangers typed, in every way that must not reach the public list of `event`."""
-    other = Event(slug="another-event", name="Another event", starts_at=utcnow() + timedelta(days=40),
-                  ends_at=utcnow() + timedelta(days=41), venue="Elsewhere")
-    waiting = Organisation(name="Waiting Stranger Defacement Ltd", kind=OrganisationKind.OTHER)
-    cancelled = Organisation(name="Cancelled Stranger Slur Org", kind=OrganisationKind.OTHER)
-    elsewhere = Organisation(name="Elsewhere Confirmed Institute", kind=OrganisationKind.OTHER)
-    typed_only = Organisation(name="Never Registered Typo Trust", kind=OrganisationKind.OTHER)
-    db.session.add_all([other, typed_only, attendee(event, waiting, RegistrationStatus.WAITLISTED),
-                        attendee(event, cancelled, RegistrationStatus.CANCELLED), attendee(other, elsewhere)])
+    other = factories.event(name="Another event")
+    waiting, cancelled, elsewhere, _typed_only = (
+        factories.organisation(name=name, kind=OrganisationKind.OTHER)
+        for name in ("Waiting Stranger Defacement Ltd", "Cancelled Stranger Slur Org",
+                     "Elsewhere Confirmed Institute", "Never Registered Typo Trust"))
+    attendee(event, waiting, RegistrationStatus.WAITLISTED)
+    attendee(event, cancelled, RegistrationStatus.CANCELLED)
+    attendee(other, elsewhere)
     db.session.commit()
     return ["Waiting Stranger Defacement Ltd", "Cancelled Stranger Slur Org", "Elsewhere Confirmed Institute",
             "Never Registered Typo Trust"]

@@ -3,6 +3,7 @@ QR code decoded by zxing-cpp leads to the public check; a revoked or unknown cod
 
 from __future__ import annotations
 
+import base64
 import io
 import re
 import subprocess
@@ -12,7 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from eventapp.certificates import service
-from eventapp.certificates.qr_png import qr_png
+from eventapp.certificates.qr_png import qr_data_uri
 from eventapp.extensions import db
 from eventapp.models import Certificate, StaffRole
 
@@ -137,6 +138,8 @@ def test_the_qr_png_is_a_real_png_that_decodes(tmp_path):
     import zxingcpp
     from PIL import Image
 
-    image = Image.open(io.BytesIO(qr_png("http://localhost/certificates/ABC"))).convert("L")
+    header, _, payload = qr_data_uri("http://localhost/certificates/ABC").partition(",")
+    assert header == "data:image/png;base64"
+    image = Image.open(io.BytesIO(base64.b64decode(payload))).convert("L")
     image = image.resize((image.width * 8, image.height * 8), Image.NEAREST)
     assert [r.text for r in zxingcpp.read_barcodes(image)] == ["http://localhost/certificates/ABC"]
