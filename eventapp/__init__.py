@@ -94,7 +94,9 @@ def register_blueprints(app: Flask) -> None:
     from .jobs.views import bp as jobs_bp
     from .letters.views import bp as letters_bp
     from .mail.views import bp as mail_bp
+    from .messages.views import bp as messages_bp
     from .public.views import bp as public_bp
+    from .registration.import_views import bp as imports_bp
     from .registration.views import bp as registration_bp
     from .report.views import bp as report_bp
     from .retention.views import bp as retention_bp
@@ -103,7 +105,7 @@ def register_blueprints(app: Flask) -> None:
     for blueprint in (public_bp, health_bp, auth_bp, dashboard_bp, events_bp, programme_bp, checkin_bp,
                       checkin_api_bp, mail_bp, registration_bp, jobs_bp, badges_bp, assignment_bp, report_bp,
                       survey_bp, certificates_bp, calendar_bp, retention_bp, checkin_app_bp, checkin_offline_bp,
-                      staff_bp, letters_bp):
+                      staff_bp, letters_bp, imports_bp, messages_bp):
         app.register_blueprint(blueprint)
 
 
@@ -127,11 +129,15 @@ def register_job_kinds() -> None:
     """Every feature's kinds of background job, registered the same way, here."""
     from .badges.service import register_job_kinds as register_badge_jobs
     from .certificates.service import register_job_kinds as register_certificate_jobs
+    from .messages.service import register_job_kinds as register_message_jobs
+    from .registration.importing import register_job_kinds as register_import_jobs
     from .report.jobs import register_job_kinds as register_report_jobs
 
     register_badge_jobs()
     register_certificate_jobs()
     register_report_jobs()
+    register_import_jobs()
+    register_message_jobs()
 
 
 def register_request_handling(app: Flask) -> None:

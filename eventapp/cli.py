@@ -231,11 +231,12 @@ def register_cli(app: Flask) -> None:
     from .events.cli import events_cli
     from .mail.cli import mail_cli
     from .registration.cli import waitlist_cli
+    from .registration.import_cli import attendees_cli
     from .report.cli import report_command
     from .retention.cli import retention_cli
     from .survey.cli import survey_cli
 
     for command in (demo_command, demo_admin_command, users_cli, worker_command, assign_command, badges_command,
                     mail_cli, report_command, waitlist_cli, events_cli, survey_cli, certificates_command,
-                    retention_cli):
+                    retention_cli, attendees_cli):
         app.cli.add_command(command)

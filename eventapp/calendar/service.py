@@ -13,8 +13,9 @@ from ..models import Event, OutboundMail, Registration, RegistrationStatus, utcn
 from .ics import CalendarEntry, build_ics, google_link, outlook_link, sequence_at
 
 # The mails that carry the attendee's calendar: the confirmation, the session assignment (and its changes),
-# a programme change and the reminder, each a fresh copy that replaces what the calendar held.
-CALENDAR_MAIL_KINDS = frozenset({"confirmed", "assignment", "programme_change", "reminder"})
+# a programme change, the reminder and a group message sent with the calendar, each a fresh copy that replaces
+# what the calendar held.
+CALENDAR_MAIL_KINDS = frozenset({"confirmed", "assignment", "programme_change", "reminder", "message_calendar"})
 MIMETYPE = "text/calendar"
 
 

@@ -5,7 +5,7 @@ One module per part of the job; every model and type is importable from here, as
 
 from .checkin import CheckIn, ScanLog, ScannerDevice  # noqa: F401
 from .events import Event, EventPartner, Organisation, ProgrammeChange, ThemedSession, TimeSlot  # noqa: F401
-from .outputs import Job, OutboundMail  # noqa: F401
+from .outputs import GroupMessage, Job, OutboundMail  # noqa: F401
 from .people import Assignment, BadgeQr, Registration, ReplacedBadge, SessionPreference  # noqa: F401
 from .report import ReportDraft, ReportRevision, ReportSection  # noqa: F401
 from .staff import LetterTemplate, LoginFailure, StaffEvent, StaffToken, StaffTokenPurpose, StaffUser  # noqa: F401

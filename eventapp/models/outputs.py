@@ -1,4 +1,4 @@
-"""What the app produces for people: outbound mail, background jobs."""
+"""What the app produces for people: outbound mail, the group messages organisers write, background jobs."""
 
 from __future__ import annotations
 
@@ -14,9 +14,11 @@ from sqlalchemy import (
     String,
     Text,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .events import ThemedSession
+from .staff import StaffUser
 from .types import JobStatus, MailStatus, UTCDateTime, enum_type, utcnow
 
 
@@ -41,6 +43,30 @@ class OutboundMail(db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Set on the mails of a message an organiser wrote to a group: its log, one row per attendee.
+    group_message_id: Mapped[int | None] = mapped_column(ForeignKey("group_message.id", ondelete="CASCADE"),
+                                                         index=True)
+
+
+class GroupMessage(db.Model):
+    """A message an organiser wrote to a group of an event's attendees; each copy is an OutboundMail."""
+
+    __tablename__ = "group_message"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("event.id", ondelete="CASCADE"), index=True)
+    audience: Mapped[str] = mapped_column(String(40))  # messages/audiences.py: confirmed, waitlisted, session...
+    themed_session_id: Mapped[int | None] = mapped_column(ForeignKey("themed_session.id", ondelete="SET NULL"))
+    subject: Mapped[str] = mapped_column(String(300))
+    body: Mapped[str] = mapped_column(Text)
+    attach_calendar: Mapped[bool] = mapped_column(Boolean, default=False)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)  # how many it was sent to
+    job_id: Mapped[str | None] = mapped_column(String(36))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_user.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    themed_session: Mapped[ThemedSession | None] = relationship()
+    created_by: Mapped[StaffUser | None] = relationship()
 
 
 class Job(db.Model):

@@ -106,9 +106,10 @@ def queue_no_registration(address: str, event: Event) -> None:
     queue_mail(letter.kind, mail_recipient(address), letter.subject, letter.body, event=event)
 
 
-def queue_invitation(registration: Registration, event: Event) -> None:
-    """An invited guest's letter: they are registered, here is their private link (attendee import sends it)."""
-    _queue("invitation", registration, event, f"You are invited to {event.name}")
+def invitation_letter(registration: Registration | Newcomer, event: Event) -> Letter:
+    """An invited guest's letter: they are registered, here is their private link (the attendee import's, for a
+    guest who has a place)."""
+    return _letter("invitation", registration, event, f"You are invited to {event.name}")
 
 
 def queue_offer(registration: Registration, event: Event) -> None:

@@ -90,24 +90,14 @@ def register(event: Event, details: AttendeeDetails, now: datetime | None = None
     """Sign someone up: confirmed while places remain, otherwise on the waiting list. Commits."""
     now = now or utcnow()
     email, sessions = _checked(event, details)
-    row = {  # statements.NEW_REGISTRATION_COLUMNS, but the organisation's (found or made below)
-        **_typed_columns(details, email), "event_id": event.id, "consent_privacy": True,
-        "status": RegistrationStatus.WAITLISTED,  # until the decision under the lock says otherwise
-        "badge_secret": new_badge_secret(), "manage_secret": new_manage_secret(), "badge_changed_at": now,
-        "waitlisted_at": now, "created_at": now, "updated_at": now,
-    }
+    row = newcomer_row(event, details, email, now)
     # Both possible answers are written before the lock, so that under it only the decision is made.
-    newcomer = mails.Newcomer(row["full_name"], row["manage_secret"])
-    letters = {}
-    for status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
-        letter = mails.registered_letter(newcomer, event, status)
-        letters[status] = mail_row(letter.kind, addresses.mail_recipient(email), letter.subject, letter.body,
-                                   event.id, None, False, body_html=letter.body_html)
+    letters = newcomer_letters(event, row, email)
     try:
         row["organisation_id"] = organisations.find_or_make(details.organisation_name, details.organisation_kind,
                                                             details.country)
         # A second registration with the same address fails here (handled below).
-        registration_id, status = _write_sign_up(event, row, [s.id for s in sessions], letters, now)
+        registration_id, status = write_newcomer(event, row, [s.id for s in sessions], letters, now)
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
@@ -120,11 +110,39 @@ def register(event: Event, details: AttendeeDetails, now: datetime | None = None
     return Receipt(registration_id, row["manage_secret"], status)
 
 
-def _write_sign_up(event: Event, row: dict, session_ids: list[int], letters: dict[RegistrationStatus, dict],
+def newcomer_row(event: Event, details: AttendeeDetails, email: str, now: datetime) -> dict:
+    """A new registration's row as a sign-up writes it (statements.NEW_REGISTRATION_COLUMNS but the organisation's,
+    which the caller finds or makes): on the waiting list until the decision under the lock says otherwise."""
+    return {
+        **_typed_columns(details, email), "event_id": event.id, "consent_privacy": True,
+        "status": RegistrationStatus.WAITLISTED, "badge_secret": new_badge_secret(),
+        "manage_secret": new_manage_secret(), "badge_changed_at": now, "waitlisted_at": now, "created_at": now,
+        "updated_at": now,
+    }
+
+
+def newcomer_letters(event: Event, row: dict, email: str, confirmed_kind: str = "confirmed"
+                     ) -> dict[RegistrationStatus, dict]:
+    """The mail row for each answer a newcomer may get: a confirmation (or, for an invited guest, the invitation)
+    and word of the waiting list."""
+    newcomer = mails.Newcomer(row["full_name"], row["manage_secret"])
+    letters = {}
+    for status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
+        if status == RegistrationStatus.CONFIRMED and confirmed_kind == "invitation":
+            letter = mails.invitation_letter(newcomer, event)
+        else:
+            letter = mails.registered_letter(newcomer, event, status)
+        letters[status] = mail_row(letter.kind, addresses.mail_recipient(email), letter.subject, letter.body,
+                                   event.id, None, False, body_html=letter.body_html)
+    return letters
+
+
+def write_newcomer(event: Event, row: dict, session_ids: list[int], letters: dict[RegistrationStatus, dict] | None,
                    now: datetime) -> tuple[int, RegistrationStatus]:
     """Write the registration and its ranked sessions; then, holding the event's lock (registrations queue on
     it, so it is taken only once everything else is written), confirm it if there is room and queue the
-    letter that says which. `letters`: the mail row for each answer. Returns the registration's id and status.
+    letter that says which (none if `letters` is None). Returns the registration's id and status. The sign-up
+    form and the attendee import both come through here, so they follow one capacity rule.
 
     Plain statements on the session's connection, without the ORM's unit of work: this is the hot path of a
     registration rush. The same steps on every database."""
@@ -138,7 +156,8 @@ def _write_sign_up(event: Event, row: dict, session_ids: list[int], letters: dic
     decided = connection.execute(statements.confirm_if_room(),
                                  {"the_event": event.id, "now": now, "at": now, "the_registration": registration_id})
     status = RegistrationStatus.CONFIRMED if decided.rowcount == 1 else RegistrationStatus.WAITLISTED
-    connection.execute(statements.insert_mail(), {**letters[status], "registration_id": registration_id})
+    if letters is not None:
+        connection.execute(statements.insert_mail(), {**letters[status], "registration_id": registration_id})
     return registration_id, status
 
 

@@ -67,6 +67,13 @@ WHO_MAY = {
     "mail.event_log": ADMIN,
     "mail.index": ADMIN,
     "mail.retry": ADMIN,
+    # Attendees in bulk and messages to groups of them: admins.
+    "imports.upload": ADMIN,
+    "imports.preview": ADMIN,
+    "messages.index": ADMIN,
+    "messages.compose": ADMIN,
+    "messages.send": ADMIN,
+    "messages.detail": ADMIN,
     "checkin.scanners": ADMIN,
     "checkin.revoke": ADMIN,
     # The door.

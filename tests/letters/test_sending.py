@@ -15,9 +15,12 @@ from eventapp.extensions import db
 from eventapp.letters import service as letters
 from eventapp.mail.service import deliver_pending
 from eventapp.models import ProgrammeChange, Registration, RegistrationStatus
-from eventapp.registration import mails
 from eventapp.registration import service as registrations
+from eventapp.registration.import_apply import apply_plan
+from eventapp.registration.import_file import read_attendee_file
+from eventapp.registration.import_plan import plan_import
 
+from ..imports.helpers import csv_bytes, person
 from ..registration.helpers import form_data, registration_by_email
 from ..smtp import SMTPServer
 
@@ -114,10 +117,12 @@ def trigger_reminder(event, client):
 
 
 def trigger_invitation(event, client):
-    person = _rename_first(event)
-    mails.queue_invitation(person, event)
-    db.session.commit()
-    return person
+    """An invited guest brought in by the attendee import, with a place: their letter is the invitation."""
+    attendees = read_attendee_file("guests.csv", csv_bytes([person(1, name=HOSTILE, email="guest@example.org",
+                                                                   country="GB", preferences="1")]))
+    result = apply_plan(event, plan_import(event, attendees))
+    assert result.confirmed == 1, result.outcomes
+    return registration_by_email("guest@example.org")
 
 
 @pytest.mark.parametrize("kind", ["confirmed", "waitlisted", "offer", "assignment", "programme_change", "reminder",

@@ -63,6 +63,7 @@ def route_values(csrf_app, staff, demo_event):
         "token": "no-such-password-link",
         "kind": "confirmed",
         "user_id": admin.id,
+        "message_id": 1,
     }
 
 

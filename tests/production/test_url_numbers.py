@@ -33,6 +33,7 @@ ID_ROUTES = [
     ("GET", "/organiser/events/{slug}/report/sessions/{n}/revisions"),
     ("POST", "/organiser/events/{slug}/report/sessions/{n}/revisions/<int:version>/restore"),
     ("POST", "/organiser/events/{slug}/changes/{n}/mail"),
+    ("GET", "/organiser/events/{slug}/messages/{n}"),
     ("POST", "/organiser/events/{slug}/partners/{n}/move"),
     ("POST", "/organiser/events/{slug}/partners/{n}/remove"),
     ("GET", "/organiser/events/{slug}/programme/sessions/{n}"),

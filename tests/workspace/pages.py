@@ -25,6 +25,7 @@ def organiser_pages(event) -> list[str]:
         f"{base}/report/introduction", f"{base}/report/preview", f"{base}/exports", f"{base}/survey",
         f"{base}/mail", f"{base}/report/sessions/{session.id}/revisions",
         f"{base}/registrations?status=confirmed&sort=name&dir=asc&checked_in=no",
+        f"{base}/import", f"{base}/messages", f"{base}/messages/new",
         "/organiser/events/new",
     ]
     if db.session.execute(select(Survey.id).where(Survey.event_id == event.id)).first():

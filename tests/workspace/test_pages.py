@@ -50,8 +50,8 @@ def test_each_role_sees_only_the_links_it_may_open(app, staff, demo_event):
         return re.findall(r"<a href=\"[^\"]*\"[^>]*>([^<]*)</a>", body[start:body.index("</nav>", start)])
 
     assert labels("admin") == ["Overview", "Registrations", "Waiting list", "Programme", "Assignment", "Badges",
-                               "Check-in", "Mail log", "Letters", "Messages", "Report", "Survey", "Certificates",
-                               "Exports", "Settings"]
+                               "Check-in", "Messages", "Letters", "Mail log", "Outbox", "Report", "Survey",
+                               "Certificates", "Exports", "Settings"]
     assert labels("checkin") == ["Overview", "Check-in"]
     assert labels("report_editor") == ["Overview", "Report"]
 

@@ -1,0 +1,1 @@
+"""Messages an organiser writes to a group of an event's attendees."""
