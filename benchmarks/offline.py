@@ -31,34 +31,23 @@ from pathlib import Path
 from urllib.parse import quote
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+import _databases  # noqa: E402
 from _load import all_at_once, p50_p99_ms  # noqa: E402
 from _servers import ROOT, gunicorn  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 
-PG_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 PG_DATABASE = "eventapp_bench_offline"
 PASSWORD = "correct horse battery"
 BATCH = 100  # as static/checkin/offline.js sends them
 
 
 def fresh_database(kind: str, folder: Path) -> str:
-    if kind == "sqlite":
-        return f"sqlite:///{folder / 'offline-bench.sqlite3'}"
-    import psycopg
-
-    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{PG_DATABASE}"')
-    return f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_DATABASE}"
+    return _databases.fresh_database(kind, folder, PG_DATABASE)
 
 
 def drop_database(kind: str) -> None:
-    if kind == "postgresql":
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{PG_DATABASE}" WITH (FORCE)')
+    _databases.drop_database(kind, PG_DATABASE)
 
 
 def prepare(url: str, instance: Path, attendees: int, devices: int):

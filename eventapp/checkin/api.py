@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..extensions import limiter
 from ..models import StaffRole
 from ..request_limits import body_limit
 from . import queries, service
-from .api_auth import api_requires_role, json_error
+from .api_auth import answer_http_errors_as_json, api_requires_role, json_error
 from .devices import DeviceAuth
 from .forms import CheckInRequestError, parse_check_in_request, read_json_object
 from .nonces import NONCE_REUSED
@@ -22,11 +21,7 @@ MAX_REQUEST_BYTES = 256 * 1024
 TOO_LARGE = "That request is too large to be a scan."
 
 
-@bp.errorhandler(HTTPException)
-def _json_http_error(error: HTTPException):
-    if isinstance(error, RequestEntityTooLarge):
-        return json_error(413, "too_large", TOO_LARGE)
-    return json_error(error.code or 500, error.name.lower().replace(" ", "_"), error.description or error.name)
+answer_http_errors_as_json(bp, TOO_LARGE)
 
 
 @bp.route("", methods=["POST"])

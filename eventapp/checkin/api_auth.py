@@ -14,6 +14,7 @@ from functools import wraps
 from flask import current_app, jsonify, redirect, request, url_for
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..auth.roles import ACCESS_ATTRIBUTE, may_work_on_event
 from ..extensions import csrf
@@ -97,3 +98,14 @@ def api_requires_role(*roles: StaffRole, allow_device_token: bool = False) -> Ca
         return wrapped
 
     return decorate
+
+
+def answer_http_errors_as_json(blueprint, too_large: str) -> None:
+    """Every HTTP error of the blueprint's routes as the API's JSON error (a scanner reads JSON, never an HTML
+    page); a body over the route's limit is told `too_large`."""
+
+    @blueprint.errorhandler(HTTPException)
+    def _json_http_error(error: HTTPException):
+        if isinstance(error, RequestEntityTooLarge):
+            return json_error(413, "too_large", too_large)
+        return json_error(error.code or 500, error.name.lower().replace(" ", "_"), error.description or error.name)

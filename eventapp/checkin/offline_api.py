@@ -11,13 +11,12 @@ from datetime import UTC, datetime
 from flask import Blueprint, jsonify, request
 from flask_login import current_user
 from flask_wtf.csrf import generate_csrf
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from ..extensions import limiter
 from ..models import StaffRole
 from ..request_limits import body_limit
 from . import doorlist, queries, service, sync
-from .api_auth import api_requires_role, json_error
+from .api_auth import answer_http_errors_as_json, api_requires_role, json_error
 from .devices import DeviceAuth
 from .forms import CheckInRequestError, read_json_object
 
@@ -27,11 +26,7 @@ MAX_SYNC_BYTES = 1024 * 1024
 EVENT_FINISHED = "This event is finished: check-in is closed, and the scanner's copy of the door list is wiped."
 
 
-@bp.errorhandler(HTTPException)
-def _json_http_error(error: HTTPException):
-    if isinstance(error, RequestEntityTooLarge):
-        return json_error(413, "too_large", "Send the queued scans in smaller batches.")
-    return json_error(error.code or 500, error.name.lower().replace(" ", "_"), error.description or error.name)
+answer_http_errors_as_json(bp, "Send the queued scans in smaller batches.")
 
 
 def _scanner(device: DeviceAuth | None) -> service.Scanner:
