@@ -6,7 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..events import service as events
-from ..mail.service import deliver_soon
+from ..mail.soon import deliver_soon
 from ..models import StaffRole
 from . import staff
 from .mails import mail_server_configured

@@ -7,7 +7,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_login import current_user, login_user, logout_user
 
 from ..extensions import limiter, login_manager
-from ..mail.service import deliver_soon
+from ..mail.soon import deliver_soon
 from ..models import StaffTokenPurpose
 from ..templating import format_local_time
 from . import links, service

@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from ..auth.roles import requires_role
 from ..events import service as events
-from ..mail.service import deliver_soon
+from ..mail.soon import deliver_soon
 from ..models import StaffRole
 from ..registration.addresses import AddressError
 from ..registration.service import DuplicateEmail, EventFull, RegistrationError

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, request
 
-from .service import deliver_soon
+from .soon import deliver_soon
 
 
 def deliver_after_changes(blueprint: Blueprint) -> None:

@@ -27,7 +27,7 @@ an organiser pressing "retry" cannot make a second deliverer send a mail that is
 When the server itself is the problem (refused connection, timeout, login refused) the run stops after
 that one attempt and leaves the rest queued: a mail server that is down costs one timeout, not one per mail.
 
-Delivering right after a request: ``deliver_soon()``
+Delivering right after a request: ``soon.deliver_soon()``
 ----------------------------------------------------
 Call it after the commit that queued mail. With REDIS_URL set it puts one delivery job on the queue for
 the `flask --app wsgi worker` processes (a job already waiting is not queued twice). Otherwise, by default
@@ -51,8 +51,6 @@ Files a mail carries (the badge, the calendar) come from providers other feature
 from __future__ import annotations
 
 import logging
-import threading
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -60,12 +58,11 @@ from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from functools import cache
 
-from flask import Flask, current_app
+from flask import current_app
 from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from ..extensions import db
-from ..jobs.queue import enqueue_call
 from ..models import Event, MailStatus, OutboundMail, Registration, utcnow
 from .attachments import ATTACHMENT_PROVIDERS, BADGE, Attachment, attachments_for
 from .transport import MailDeliveryError, Transport, make_transport
@@ -405,94 +402,6 @@ def is_in_flight(mail: OutboundMail) -> bool:
     return mail.status == MailStatus.PENDING and mail.attempts > 0 and mail.last_error is None
 
 
-# --- delivering soon after a request -------------------------------------------------------------------
-
-
-def deliver_soon(app: Flask | None = None) -> threading.Thread | None:
-    """Deliver pending mail without making the caller wait or fail; call it after the commit that queued mail.
-
-    Returns the background thread when one is delivering (tests may join it), else None.
-    """
-    app = app or current_app._get_current_object()
-    mode = app.config.get("MAIL_DELIVERY") or ("inline" if app.testing else "background")
-    if mode == "off":
-        return None
-    if mode == "inline":
-        _deliver_quietly(app)
-        return None
-    if app.config.get("REDIS_URL"):
-        # Several servers: delivery is a job on the queue, done by `flask --app wsgi worker`, not by web workers.
-        try:
-            enqueue_call(app, "eventapp.mail.service.deliver_from_queue", unique_id="eventapp-mail-delivery")
-        except Exception:  # Redis down: the mail is safe in the database for the next kick or `mail deliver`
-            log.exception("Could not queue mail delivery; the mail stays pending")
-        return None
-    deliverer = app.extensions.get("eventapp_mail_deliverer")
-    if deliverer is None:
-        deliverer = app.extensions.setdefault("eventapp_mail_deliverer", _BackgroundDeliverer(app))
-    return deliverer.kick()
-
-
-def deliver_from_queue() -> None:
-    """What an RQ worker runs for mail: deliver everything due, in the worker's app."""
-    _deliver_quietly(current_app._get_current_object())
-
-
-def _housekeeping_due(app: Flask) -> bool:
-    """Whether this process's delivery after a request should do the BEFORE_DELIVERY work now: at most once every
-    MAIL_HOUSEKEEPING_SECONDS."""
-    every = float(app.config.get("MAIL_HOUSEKEEPING_SECONDS", 60))
-    clock = time.monotonic()
-    with _HOUSEKEEPING_LOCK:
-        last = app.extensions.get("eventapp_mail_housekeeping_at")
-        if last is not None and clock - last < every:
-            return False
-        app.extensions["eventapp_mail_housekeeping_at"] = clock
-        return True
-
-
-_HOUSEKEEPING_LOCK = threading.Lock()
-
-
-def _deliver_quietly(app: Flask) -> None:
-    try:
-        with app.app_context():
-            report = deliver_pending(housekeeping=_housekeeping_due(app))
-        if report.failed:
-            log.warning("Mail delivery: %s", report.summary())
-    except Exception:
-        log.exception("Mail delivery failed; the mail stays queued")
-
-
-class _BackgroundDeliverer:
-    """At most one delivery thread per app and process; a kick while it runs makes it go round once more."""
-
-    def __init__(self, app: Flask):
-        self.app = app
-        self._lock = threading.Lock()
-        self._thread: threading.Thread | None = None
-        self._again = False
-
-    def kick(self) -> threading.Thread:
-        with self._lock:
-            if self._thread is not None:
-                self._again = True
-                return self._thread
-            self._thread = threading.Thread(target=self._run, name="eventapp-mail", daemon=True)
-            self._thread.start()
-            return self._thread
-
-    def _run(self) -> None:
-        while True:
-            with self._lock:
-                self._again = False
-            _deliver_quietly(self.app)
-            with self._lock:
-                if not self._again:
-                    self._thread = None
-                    return
-
-
 __all__ = [
     "ATTACHMENT_PROVIDERS",
     "BADGE",
@@ -504,7 +413,6 @@ __all__ = [
     "backoff",
     "build_message",
     "deliver_pending",
-    "deliver_soon",
     "is_in_flight",
     "list_mail",
     "mail_overview",

@@ -13,7 +13,8 @@ from sqlalchemy import func, select, update
 
 from ..extensions import db
 from ..mail import placeholders
-from ..mail.service import deliver_pending, deliver_soon, mail_row, queue_mail
+from ..mail.service import deliver_pending, mail_row, queue_mail
+from ..mail.soon import deliver_soon
 from ..models import Event, GroupMessage, MailStatus, OutboundMail, Registration, StaffRole, StaffUser
 from ..registration.addresses import mail_recipient
 from ..rules import RuleBroken

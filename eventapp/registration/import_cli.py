@@ -9,7 +9,7 @@ import click
 from flask.cli import AppGroup
 
 from ..events import service as events
-from ..mail.service import deliver_soon
+from ..mail.soon import deliver_soon
 from .import_apply import apply_plan
 from .import_file import ImportFileError, read_attendee_file
 from .import_plan import REFUSE, plan_import

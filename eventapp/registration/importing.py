@@ -125,7 +125,7 @@ def result_csv(plan: Plan, result: ImportResult) -> bytes:
 
 def run_import_job(job: Job, progress):
     from ..jobs.service import JobError, JobResult, params
-    from ..mail.service import deliver_soon
+    from ..mail.soon import deliver_soon
 
     settings = params(job)
     event = db.session.get(Event, job.event_id)

@@ -22,7 +22,7 @@ def _event(slug: str):
 def send_command(slug: str) -> None:
     """Queue the survey mail to every checked-in attendee of SLUG who has not had it (the default survey is made
     first if the event has none); prints how many."""
-    from ..mail import service as mail
+    from ..mail import soon
     from . import service
 
     event = _event(slug)
@@ -32,7 +32,7 @@ def send_command(slug: str) -> None:
     except service.SurveyError as error:
         raise click.ClickException(error.message) from error
     if sent:
-        mail.deliver_soon()
+        soon.deliver_soon()
     click.echo(f"Queued the survey for {sent} attendee{'s' if sent != 1 else ''}.")
 
 
@@ -40,10 +40,10 @@ def send_command(slug: str) -> None:
 @click.argument("slug", required=False)
 def remind_command(slug: str | None) -> None:
     """Queue the one reminder to everyone whose reminder is due (all events, or SLUG's); run it from cron."""
-    from ..mail import service as mail
+    from ..mail import soon
     from . import service
 
     report = service.send_reminders(event=_event(slug) if slug else None)
     if report.reminded:
-        mail.deliver_soon()
+        soon.deliver_soon()
     click.echo(f"Queued {report.reminded} reminder{'s' if report.reminded != 1 else ''}.")

@@ -8,7 +8,7 @@ from flask_login import current_user
 
 from ..auth.roles import public, requires_role
 from ..events import service as events
-from ..mail import service as mail
+from ..mail import soon
 from ..models import QuestionKind, StaffRole
 from ..registration import service as registrations
 from ..registration.views import manage_limit
@@ -94,7 +94,7 @@ def action(slug: str):
         except service.SurveyError as error:
             flash(error.message, "error")
         else:
-            mail.deliver_soon()
+            soon.deliver_soon()
             flash(f"The survey is queued for {sent} attendee{'s' if sent != 1 else ''}." if sent
                   else "Everyone checked in has had the survey already.", "ok")
     elif what == "close":

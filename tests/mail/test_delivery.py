@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from eventapp.extensions import db
 from eventapp.mail import service
-from eventapp.mail.service import deliver_pending, deliver_soon, queue_mail
+from eventapp.mail.service import deliver_pending, queue_mail
+from eventapp.mail.soon import deliver_soon
 from eventapp.models import MailStatus, OutboundMail, utcnow
 
 from ..smtp import SMTPServer, free_port
