@@ -9,11 +9,8 @@ the viewer may not read; the PDF is built with no viewer at all, so it holds rea
 
 from __future__ import annotations
 
-import unicodedata
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
-from functools import lru_cache
 
 from markupsafe import Markup
 from sqlalchemy import select
@@ -27,9 +24,7 @@ from ..models import (
     CheckIn,
     Event,
     Organisation,
-    OrganisationKind,
     Registration,
-    RegistrationStatus,
     ReportSection,
     SectionStatus,
     StaffRole,
@@ -38,6 +33,7 @@ from ..models import (
     utcnow,
 )
 from . import charts
+from .annex import Annex, annex, kind_label
 from .feedback import Feedback, load_feedback
 from .figures import (
     AssignmentRow,
@@ -181,13 +177,6 @@ def save_introduction(event: Event, text: str) -> None:
 # --- Figures -----------------------------------------------------------------------------------------------
 
 
-def _kind_label(kind: str) -> str:
-    try:
-        return ORGANISATION_KIND_LABELS[OrganisationKind(kind)]
-    except ValueError:
-        return kind
-
-
 def figure_rows(event: Event) -> tuple[list[PersonRow], list[AssignmentRow], list[CheckInRow], list[SessionRow]]:
     """The plain rows figures.py counts: four queries, no ORM objects."""
     people = [
@@ -219,7 +208,7 @@ def figure_rows(event: Event) -> tuple[list[PersonRow], list[AssignmentRow], lis
 def load_figures(event: Event) -> ReportFigures:
     people, assignments, check_ins, sessions = figure_rows(event)
     return compute_figures(people, assignments, check_ins, sessions, timezone=event.timezone,
-                           kind_label=_kind_label, country_label=country_name)
+                           kind_label=kind_label, country_label=country_name)
 
 
 @dataclass(frozen=True)
@@ -268,96 +257,6 @@ def draw_charts(figures: ReportFigures, for_print: bool = True) -> Charts:
         arrivals=charts.arrivals_chart("Arrivals over time", figures.arrivals, figures.bin_minutes, "chart-arrivals",
                                        for_print),
     )
-
-
-# --- The annex ---------------------------------------------------------------------------------------------
-
-
-# Bidi classes that read left to right inside a left-to-right paragraph and cannot move the text around them.
-_LTR_SAFE = frozenset({"L", "EN", "ES", "ET", "CS", "NSM", "BN", "WS", "ON"})
-
-
-@lru_cache(maxsize=4096)
-def _char_is_ltr_safe(char: str) -> bool:
-    return unicodedata.bidirectional(char) in _LTR_SAFE
-
-
-def needs_isolation(name: str) -> bool:
-    """Whether a name, set among others in a left-to-right list, must be isolated to keep the list in order."""
-    return not (name.isascii() and name.isprintable()) and not all(_char_is_ltr_safe(c) for c in name)
-
-
-@dataclass
-class AnnexOrganisation:
-    name: str
-    kind: str
-    country: str
-    names: list[str] = field(default_factory=list)  # only people who agreed to be listed
-    unlisted: int = 0
-
-    @property
-    def participants(self) -> int:
-        return len(self.names) + self.unlisted
-
-    @property
-    def names_text(self) -> str:
-        """The names as one run of text (one text box lays out far faster than thousands of elements). A name
-        that could reorder the text around it (right-to-left letters, Arabic digits, bidi controls) is isolated
-        (U+2068 ... U+2069), so the commas stay in place; left-to-right names are not, as every isolate costs
-        WeasyPrint a run of its own (an eighth of the annex's drawing time when all 8,000 names had one)."""
-        return ", ".join(f"\u2068{name}\u2069" if needs_isolation(name) else name for name in self.names)
-
-
-@dataclass(frozen=True)
-class Annex:
-    organisations: list[AnnexOrganisation]
-    by_check_in: bool  # False: no check-ins were recorded, so the annex lists who registered
-
-    @property
-    def participants(self) -> int:
-        return sum(o.participants for o in self.organisations)
-
-    @property
-    def listed(self) -> int:
-        return sum(len(o.names) for o in self.organisations)
-
-
-def annex(event: Event, check_ins: list[CheckInRow] | None = None) -> Annex:
-    """Participating organisations, and by name only the people who consented (consent_listed).
-
-    Participants are the confirmed registrations with a live check-in; when the event recorded no check-in at
-    all, the confirmed registrations (and the annex says so)."""
-    if check_ins is None:
-        check_ins = figure_rows(event)[2]
-    present = {c.registration_id for c in check_ins}
-    query = (
-        select(Registration.id, Registration.full_name, Registration.family_name, Registration.consent_listed,
-               Organisation.name, Organisation.kind, Organisation.country)
-        .outerjoin(Organisation, Organisation.id == Registration.organisation_id)
-        .where(Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)
-    )
-    groups: dict[str, AnnexOrganisation] = {}
-    sort_keys: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for rid, full_name, family_name, listed, org_name, kind, country in db.session.execute(query):
-        if present and rid not in present:
-            continue
-        key = org_name or ""
-        group = groups.get(key)
-        if group is None:
-            group = groups[key] = AnnexOrganisation(
-                name=org_name or "Independent or no organisation given",
-                kind=_kind_label(kind.value if hasattr(kind, "value") else kind) if kind else "",
-                country=country_name(country) if country else "",
-            )
-        if listed:
-            sort_keys[key].append(((family_name or full_name).casefold() + "\0" + full_name.casefold(), full_name))
-        else:
-            group.unlisted += 1
-    for key, group in groups.items():
-        group.names = [name for _, name in sorted(sort_keys[key])]
-    # Alphabetical, with the people of no organisation last.
-    ordered = [g for _, g in sorted(groups.items(), key=lambda item: (item[0] == "", item[0].casefold()))]
-    return Annex(organisations=ordered, by_check_in=bool(present))
 
 
 # --- The whole report --------------------------------------------------------------------------------------
@@ -421,7 +320,7 @@ def report_content(event: Event, viewer: StaffUser | None = None, for_print: boo
         ))
     people, assignments, check_ins, session_rows = figure_rows(event)
     figures = compute_figures(people, assignments, check_ins, session_rows, timezone=event.timezone,
-                              kind_label=_kind_label, country_label=country_name)
+                              kind_label=kind_label, country_label=country_name)
     return ReportContent(
         event=event,
         introduction=render_markdown(introduction_text(event)),

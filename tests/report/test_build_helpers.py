@@ -3,8 +3,8 @@ and the cycle collector back on after a build, nested or not."""
 
 import gc
 
+from eventapp.report.annex import AnnexOrganisation, needs_isolation
 from eventapp.report.pdf import cycle_collector_paused
-from eventapp.report.service import AnnexOrganisation, needs_isolation
 
 
 def test_only_names_that_could_reorder_the_list_are_isolated():
