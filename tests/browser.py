@@ -32,3 +32,12 @@ def chromium_page(extra_args: list[str] | None = None, **context_options) -> Ite
             yield context.new_page()
         finally:
             browser.close()
+
+
+def log_in(page, base: str, email: str, password: str) -> None:
+    """Log a staff member in through the login page, as a person does, and wait for the organiser pages."""
+    page.goto(f"{base}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{base}/organiser/**")

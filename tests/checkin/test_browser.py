@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from ..browser import chromium_page, require_chromium
+from ..browser import chromium_page, log_in, require_chromium
 from ..live import live_server
 from .badge_images import real_badge_png
 from .conftest import code_of
@@ -52,11 +52,7 @@ def _badge_video(png: Path, folder: Path) -> Path:
 
 
 def _log_in(page, base: str, user) -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(user.email)
-    page.get_by_label("Password").fill("correct horse battery")
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/organiser/**")
+    log_in(page, base, user.email, "correct horse battery")
 
 
 def _watch_requests(page, base: str) -> list[str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ..browser import chromium_page
+from ..browser import chromium_page, log_in
 from ..live import live_server
 from .pages import organiser_pages
 
@@ -41,11 +41,7 @@ def site(make_app):
 
 
 def _log_in(page, base):
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill("admin@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/organiser/**")
+    log_in(page, base, "admin@example.org", PASSWORD)
 
 
 def _shoot(page, name: str) -> None:
