@@ -20,6 +20,8 @@ os.environ["FLASK_SKIP_DOTENV"] = "1"
 from eventapp import create_app  # noqa: E402
 from eventapp.config import normalise_database_url  # noqa: E402
 from eventapp.extensions import db as _db  # noqa: E402
+from eventapp.jobs.service import wait_for_job_threads  # noqa: E402
+from eventapp.mail.soon import wait_for_delivery  # noqa: E402
 
 TEST_DATABASE_URL = normalise_database_url(os.environ.get("TEST_DATABASE_URL", ""))
 ON_POSTGRES = TEST_DATABASE_URL.startswith("postgres")
@@ -91,6 +93,10 @@ def make_app(database_url, tmp_path) -> Iterator[Callable[..., Flask]]:
 
     yield build
     for app in apps:
+        # A job or a delivery a request started in a thread must not run on into the next test's emptied
+        # database (on PostgreSQL its locks deadlock with the TRUNCATE).
+        wait_for_job_threads(app)
+        wait_for_delivery(app)
         with app.app_context():
             _db.session.remove()
             _db.engine.dispose()

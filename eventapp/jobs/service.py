@@ -146,7 +146,19 @@ def dispatch(job_id: str, app: Flask | None = None) -> None:
     if app.config.get("JOBS_INLINE"):  # tests that want the result before the request returns
         run_job(job_id, app)
         return
-    threading.Thread(target=run_job, args=(job_id, app), name=f"job-{job_id[:8]}", daemon=True).start()
+    thread = threading.Thread(target=run_job, args=(job_id, app), name=f"job-{job_id[:8]}", daemon=True)
+    threads = app.extensions.setdefault("eventapp_job_threads", [])
+    threads[:] = [t for t in threads if t.is_alive()]
+    threads.append(thread)
+    thread.start()
+
+
+def wait_for_job_threads(app: Flask, timeout: float = 60) -> None:
+    """Wait until the jobs this process started in threads for `app` have finished (tests, before they empty
+    the database under them; a server shutting down)."""
+    deadline = time.monotonic() + timeout
+    for thread in list(app.extensions.get("eventapp_job_threads", ())):
+        thread.join(max(0.0, deadline - time.monotonic()))
 
 
 def get_job(job_id: str) -> Job | None:

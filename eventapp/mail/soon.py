@@ -15,7 +15,6 @@ from .service import deliver_pending
 log = logging.getLogger(__name__)
 
 
-
 def deliver_soon(app: Flask | None = None) -> threading.Thread | None:
     """Deliver pending mail without making the caller wait or fail; call it after the commit that queued mail.
 
@@ -39,6 +38,13 @@ def deliver_soon(app: Flask | None = None) -> threading.Thread | None:
     if deliverer is None:
         deliverer = app.extensions.setdefault("eventapp_mail_deliverer", _BackgroundDeliverer(app))
     return deliverer.kick()
+
+
+def wait_for_delivery(app: Flask, timeout: float = 30) -> None:
+    """Wait until this process's background delivery for `app`, if one runs, has finished."""
+    deliverer = app.extensions.get("eventapp_mail_deliverer")
+    if deliverer is not None:
+        deliverer.wait(timeout)
 
 
 def deliver_from_queue() -> None:
@@ -89,6 +95,12 @@ class _BackgroundDeliverer:
             self._thread = threading.Thread(target=self._run, name="eventapp-mail", daemon=True)
             self._thread.start()
             return self._thread
+
+    def wait(self, timeout: float) -> None:
+        with self._lock:
+            thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
 
     def _run(self) -> None:
         while True:

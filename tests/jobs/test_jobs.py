@@ -50,6 +50,24 @@ def test_a_job_runs_in_a_thread_and_its_file_is_kept(app, db, kinds, demo_event)
     assert job.result_data == b"xxxxx" and job.result_filename == "items.txt"
 
 
+def test_waiting_for_job_threads_returns_once_the_jobs_have_finished(app, db, demo_event):
+    release = threading.Event()
+
+    def slow(job, progress):
+        release.wait(5)
+        return service.JobResult("slow.txt", "text/plain", b"done")
+
+    service.register_kind("test-slow", slow, (StaffRole.ADMIN,), "Slow")
+    try:
+        job_id = service.submit("test-slow", {}, event=demo_event).id
+        threading.Timer(0.3, release.set).start()
+        service.wait_for_job_threads(app, timeout=10)
+        db.session.expire_all()
+        assert db.session.get(Job, job_id).status == JobStatus.DONE
+    finally:
+        service.JOB_KINDS.pop("test-slow")
+
+
 def test_a_failed_job_says_why_keeps_no_file_and_can_be_retried(app, db, kinds, staff):
     client = app.test_client()
     log_in(client, staff("admin"))
