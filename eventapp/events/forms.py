@@ -168,7 +168,8 @@ class PartnerForm(FlaskForm):
     name = _text("Organisation", 200, "Give the organisation's name.",
                  description="An organisation already known (e.g. from registrations) is reused.")
     short_name = _text("Short name", 40, description="E.g. KSG.")
-    role = SelectField("Role", choices=[(PartnerRole.CONVENOR.value, "Convenor"), (PartnerRole.FUNDER.value, "Funder")])
+    role = SelectField("Role", choices=choices([(PartnerRole.CONVENOR.value, "Convenor"),
+                                                (PartnerRole.FUNDER.value, "Funder")]))
     kind = SelectField("Kind")
     country = SelectField("Country", widget=ListedSelect(), validators=[Optional()])
     description = TextAreaField("Description", filters=[_strip_block],

@@ -53,6 +53,12 @@ def saved_letter(event: Event, kind: str) -> LetterTemplate | None:
         LetterTemplate.event_id == event.id, LetterTemplate.kind == kind)).scalar_one_or_none()
 
 
+def saved_letters(event: Event, kinds: tuple[str, ...]) -> dict[str, LetterTemplate]:
+    """The event's edited letters of these kinds, by kind, in one query (a sign-up may need either of two)."""
+    return {t.kind: t for t in _session_of(event).execute(select(LetterTemplate).where(
+        LetterTemplate.event_id == event.id, LetterTemplate.kind.in_(kinds))).scalars()}
+
+
 def letters(event: Event) -> list[LetterState]:
     saved = {t.kind: t for t in db.session.execute(
         select(LetterTemplate).where(LetterTemplate.event_id == event.id)).scalars()}

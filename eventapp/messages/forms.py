@@ -21,7 +21,7 @@ from . import audiences
 
 
 class ComposeForm(FlaskForm):
-    audience = RadioField("Send to", choices=list(audiences.LABELS.items()),
+    audience = RadioField("Send to", choices=choices(audiences.LABELS.items()),
                           validators=[DataRequired("Choose who the message goes to.")])
     themed_session = SelectField("Themed session", coerce=str, validate_choice=False)
     selection = HiddenField()

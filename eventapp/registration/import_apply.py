@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..letters.service import saved_letters
 from ..models import Event, Registration, RegistrationStatus, StaffUser, utcnow
 from . import addresses, organisations, signup
 from .import_plan import CREATE, UPDATE, WAITLIST, Plan, PlanRow
@@ -122,6 +123,8 @@ def _write_newcomers(event: Event, rows: list[PlanRow], mail: bool) -> list[Regi
     lock is held from the batch's first decision to its commit. Returns each row's status."""
     now = utcnow()
     organisation_ids: dict[str, int] = {}  # this transaction's: a batch rolled back forgets them
+    # The organiser's wording of the letters, read once for the batch.
+    saved = saved_letters(event, signup.newcomer_letter_kinds("invitation")) if mail else {}
     statuses = []
     for row in rows:
         details = row.details
@@ -132,7 +135,7 @@ def _write_newcomers(event: Event, rows: list[PlanRow], mail: bool) -> list[Regi
                 details.organisation_name, details.organisation_kind, details.country)
         values = {**signup.newcomer_row(event, details, email, now), "organisation_id": organisation_ids[organisation]}
         # An invited guest with a place gets the invitation; one beyond capacity, word of the waiting list.
-        letters = signup.newcomer_letters(event, values, email, confirmed_kind="invitation") if mail else None
+        letters = signup.newcomer_letters(event, values, email, "invitation", saved) if mail else None
         _, status = signup.write_newcomer(event, values, list(details.preferences), letters, now)
         statuses.append(status)
     return statuses

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
 from flask import current_app
 
+from ..letters import service as letters
 from ..mail.service import queue_mail
-from ..models import Event, OutboundMail, Registration, RegistrationStatus
+from ..models import Event, LetterTemplate, OutboundMail, Registration, RegistrationStatus
 from ..templating import format_local_time
 from .addresses import mail_recipient
 
@@ -36,22 +38,23 @@ class Letter:
     body_html: str | None = None  # an organiser's edited letter has an HTML version too
 
 
-def _edited(kind: str, registration: Registration | Newcomer | None, event: Event) -> Letter | None:
-    """The event's own wording of this letter (letters/), when an organiser has edited it."""
-    from ..letters import service as letters
-
+def _edited(kind: str, registration: Registration | Newcomer | None, event: Event,
+            saved: Mapping[str, LetterTemplate] | None) -> Letter | None:
+    """The event's own wording of this letter (letters/), when an organiser has edited it. `saved`: the event's
+    edited letters already read (newcomer_letters), else this one is read now."""
     if registration is None or letters.letter_kind(kind) is None:
         return None
     if isinstance(registration, Newcomer):
-        status = RegistrationStatus.CONFIRMED if kind == "confirmed" else RegistrationStatus.WAITLISTED
+        status = RegistrationStatus.CONFIRMED if kind in ("confirmed", "invitation") else RegistrationStatus.WAITLISTED
         registration = letters.newcomer(event, registration.full_name, registration.manage_secret, status)
-    composed = letters.edited_letter(event, kind, registration)
+    template = letters.saved_letter(event, kind) if saved is None else saved.get(kind)
+    composed = letters.compose_for(template, registration)
     return None if composed is None else Letter(kind, composed.subject, composed.text, composed.html)
 
 
 def _letter(kind: str, registration: Registration | Newcomer | None, event: Event, subject: str,
-            **context) -> Letter:
-    edited = _edited(kind, registration, event)
+            saved: Mapping[str, LetterTemplate] | None = None, **context) -> Letter:
+    edited = _edited(kind, registration, event, saved)
     if edited is not None:
         return edited
     # A letter is not a page: rendered without the request's template context (user, CSRF token, ...).
@@ -74,12 +77,12 @@ def _queue(kind: str, registration: Registration, event: Event, subject: str, **
                       body_html=letter.body_html)
 
 
-def registered_letter(registration: Registration | Newcomer, event: Event,
-                      status: RegistrationStatus) -> Letter:
+def registered_letter(registration: Registration | Newcomer, event: Event, status: RegistrationStatus,
+                      saved: Mapping[str, LetterTemplate] | None = None) -> Letter:
     """The mail that answers a registration: a confirmation, or word of the waiting list."""
     if status == RegistrationStatus.CONFIRMED:
-        return _letter("confirmed", registration, event, f"Your place at {event.name} is confirmed")
-    return _letter("waitlisted", registration, event, f"You are on the waiting list for {event.name}")
+        return _letter("confirmed", registration, event, f"Your place at {event.name} is confirmed", saved)
+    return _letter("waitlisted", registration, event, f"You are on the waiting list for {event.name}", saved)
 
 
 def queue_registered(registration: Registration, event: Event) -> None:
@@ -106,10 +109,11 @@ def queue_no_registration(address: str, event: Event) -> None:
     queue_mail(letter.kind, mail_recipient(address), letter.subject, letter.body, event=event)
 
 
-def invitation_letter(registration: Registration | Newcomer, event: Event) -> Letter:
+def invitation_letter(registration: Registration | Newcomer, event: Event,
+                      saved: Mapping[str, LetterTemplate] | None = None) -> Letter:
     """An invited guest's letter: they are registered, here is their private link (the attendee import's, for a
     guest who has a place)."""
-    return _letter("invitation", registration, event, f"You are invited to {event.name}")
+    return _letter("invitation", registration, event, f"You are invited to {event.name}", saved)
 
 
 def queue_offer(registration: Registration, event: Event) -> None:

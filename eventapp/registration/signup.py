@@ -3,6 +3,7 @@ answers that must not tell anyone who has registered, and editing one's details.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,8 +13,18 @@ from sqlalchemy.exc import IntegrityError
 from .. import locking
 from ..events.service import registration_state
 from ..extensions import db
+from ..letters.service import saved_letters
 from ..mail.service import mail_row
-from ..models import Event, Registration, RegistrationStatus, SessionPreference, StaffUser, ThemedSession, utcnow
+from ..models import (
+    Event,
+    LetterTemplate,
+    Registration,
+    RegistrationStatus,
+    SessionPreference,
+    StaffUser,
+    ThemedSession,
+    utcnow,
+)
 from ..names import guess_family_name, guess_given_name
 from ..tokens import new_badge_secret, new_manage_secret
 from . import addresses, mails, organisations, statements
@@ -121,17 +132,25 @@ def newcomer_row(event: Event, details: AttendeeDetails, email: str, now: dateti
     }
 
 
-def newcomer_letters(event: Event, row: dict, email: str, confirmed_kind: str = "confirmed"
-                     ) -> dict[RegistrationStatus, dict]:
-    """The mail row for each answer a newcomer may get: a confirmation (or, for an invited guest, the invitation)
-    and word of the waiting list."""
+def newcomer_letter_kinds(confirmed_kind: str = "confirmed") -> tuple[str, str]:
+    """The letters a newcomer may get: a confirmation (or, for an invited guest, the invitation), or word of the
+    waiting list."""
+    return confirmed_kind, "waitlisted"
+
+
+def newcomer_letters(event: Event, row: dict, email: str, confirmed_kind: str = "confirmed",
+                     saved: Mapping[str, LetterTemplate] | None = None) -> dict[RegistrationStatus, dict]:
+    """The mail row for each answer a newcomer may get (newcomer_letter_kinds). `saved`: the event's edited
+    letters of those kinds, when the caller has read them for a batch; else they are read here, in one query."""
+    if saved is None:
+        saved = saved_letters(event, newcomer_letter_kinds(confirmed_kind))
     newcomer = mails.Newcomer(row["full_name"], row["manage_secret"])
     letters = {}
     for status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
         if status == RegistrationStatus.CONFIRMED and confirmed_kind == "invitation":
-            letter = mails.invitation_letter(newcomer, event)
+            letter = mails.invitation_letter(newcomer, event, saved)
         else:
-            letter = mails.registered_letter(newcomer, event, status)
+            letter = mails.registered_letter(newcomer, event, status, saved)
         letters[status] = mail_row(letter.kind, addresses.mail_recipient(email), letter.subject, letter.body,
                                    event.id, None, False, body_html=letter.body_html)
     return letters
