@@ -138,14 +138,6 @@ def set_active(user: StaffUser, active: bool) -> StaffUser:
     return user
 
 
-def may_work_on(user: StaffUser, event: Event) -> bool:
-    """An admin, or a staff member whose events include this one (or who was given none: every event)."""
-    if user.role == StaffRole.ADMIN:
-        return True
-    ids = {e.id for e in user.events}
-    return not ids or event.id in ids
-
-
 def get_staff(user_id: int) -> StaffUser | None:
     return db.session.get(StaffUser, user_id)
 

@@ -31,6 +31,7 @@ from flask import Flask, current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from ..auth.roles import may_work_on_event
 from ..extensions import db
 from ..locking import hold_lock
 from ..models import Event, Job, JobStatus, StaffRole, StaffUser, utcnow
@@ -76,8 +77,12 @@ def register_kind(kind: str, handler: Handler, roles: tuple[StaffRole, ...], lab
 
 
 def may_use(user: StaffUser, job: Job) -> bool:
+    """The job's roles, and its event among those the person may work on (as for the event's own pages)."""
     kind = JOB_KINDS.get(job.kind)
-    return kind is not None and user.has_role(*kind.roles)
+    if kind is None or not user.has_role(*kind.roles):
+        return False
+    event = db.session.get(Event, job.event_id) if job.event_id is not None else None
+    return event is None or may_work_on_event(user, event.slug)
 
 
 def submit(kind: str, params: dict[str, Any], event: Event | None = None, by: StaffUser | None = None,

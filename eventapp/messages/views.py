@@ -10,6 +10,7 @@ from ..auth.roles import requires_role
 from ..events import service as events
 from ..mail import placeholders
 from ..models import MailStatus, StaffRole
+from ..registration import bulk
 from . import audiences, service
 from .forms import ComposeForm, SendForm
 
@@ -56,7 +57,12 @@ def compose(slug: str):
     if not any(button in request.form for button in ("preview", "test", "review")):
         # From the registrations list: the people picked there, as repeated registration_id fields (the CSRF
         # token is checked app-wide, as for every POST).
-        picked = audiences.picked(event, request.form.getlist("registration_id"))
+        try:
+            chosen = bulk.chosen_ids(event, request.form)
+        except bulk.SelectionTooLarge as error:
+            flash(str(error), "error")
+            return redirect(url_for("registration.registrations", slug=slug), 303)
+        picked = audiences.picked(event, [str(i) for i in chosen])
         form = ComposeForm(event, formdata=None, audience=audiences.SELECTION,
                            selection=",".join(map(str, picked)))
         return _compose_page(event, form)

@@ -5,12 +5,22 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from werkzeug.datastructures import MultiDict
+
 from ..models import Event, Registration, RegistrationStatus, StaffUser
 from ..url_numbers import MAX_ID
 from . import service, table
 
-# More than any page of the table holds: a selection is what an organiser ticked, not a whole event.
+# More than any page of the table holds: a selection is what an organiser ticked (or every row its filters
+# match), not a whole big event; a message to a whole group goes through the messages page's groups.
 MAX_SELECTION = 1000
+# The table's form says "every row these filters match" with scope=matching and the filters as filter_<name>.
+SCOPE_MATCHING = "matching"
+FILTER_PREFIX = "filter_"
+
+
+class SelectionTooLarge(ValueError):
+    """More registrations match than a bulk action takes at a time; the message says so in a sentence."""
 
 
 def selection_ids(values: Iterable[str]) -> list[int]:
@@ -20,6 +30,22 @@ def selection_ids(values: Iterable[str]) -> list[int]:
         if value.isascii() and value.isdigit() and len(value) <= 10 and 0 < int(value) <= MAX_ID:
             ids.append(int(value))
     return list(dict.fromkeys(ids))[:MAX_SELECTION]
+
+
+def chosen_ids(event: Event, form: MultiDict) -> list[int]:
+    """The ids a bulk action is for: the rows ticked, or, with scope=matching, every row the table's filters
+    match on every page. Raises SelectionTooLarge beyond MAX_SELECTION rather than act on a part."""
+    if form.get("scope") != SCOPE_MATCHING:
+        return selection_ids(form.getlist("registration_id"))
+    filters = {name.removeprefix(FILTER_PREFIX): value for name, value in form.items(multi=False)
+               if name.startswith(FILTER_PREFIX)}
+    ids = table.matching_ids(event, table.TableQuery.from_args(filters, event), MAX_SELECTION + 1)
+    if len(ids) > MAX_SELECTION:
+        raise SelectionTooLarge(
+            f"More than {MAX_SELECTION:,} registrations match these filters, and an action on a selection takes at "
+            f"most {MAX_SELECTION:,} at a time. Narrow the filters, or write to a whole group from the messages "
+            "page.")
+    return ids
 
 
 def selected(event: Event, ids: Sequence[int]) -> list[Registration]:

@@ -47,6 +47,9 @@ def registrations(slug: str):
         per_page_choices=table.PER_PAGE_CHOICES,
         action_form=ConfirmForm(),
         message_url=message_url(slug),
+        scope_matching=bulk.SCOPE_MATCHING,
+        filter_prefix=bulk.FILTER_PREFIX,
+        max_selection=bulk.MAX_SELECTION,
     )
 
 
@@ -61,9 +64,16 @@ def _safe_back() -> bool:
 
 
 def _selection(event):
-    people = bulk.selected(event, bulk.selection_ids(request.form.getlist("registration_id")))
+    try:
+        people = bulk.selected(event, bulk.chosen_ids(event, request.form))
+    except bulk.SelectionTooLarge as error:
+        flash(str(error), "error")
+        return []
     if not people:
-        flash("Select at least one person first: tick the boxes in the table.", "error")
+        if request.form.get("scope") == bulk.SCOPE_MATCHING:
+            flash("No registrations match these filters.", "error")
+        else:
+            flash("Select at least one person first: tick the boxes in the table.", "error")
     return people
 
 

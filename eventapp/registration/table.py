@@ -230,6 +230,15 @@ def registrations_page(event: Event, query: TableQuery) -> TablePage:
     return TablePage(rows=rows, total=total, query=query)
 
 
+def matching_ids(event: Event, query: TableQuery, limit: int) -> list[int]:
+    """The ids of the registrations the table's filters and search match (every page), at most `limit`."""
+    conditions, needs_organisation = _conditions(event, query)
+    statement = select(Registration.id)
+    if needs_organisation:
+        statement = statement.outerjoin(Organisation, Organisation.id == Registration.organisation_id)
+    return list(db.session.execute(statement.where(*conditions).order_by(Registration.id).limit(limit)).scalars())
+
+
 def filter_choices(event: Event) -> dict[str, list[tuple[str, str]]]:
     """What the filters offer: the event's sessions, and the countries its registrations come from (one query)."""
     countries = db.session.execute(

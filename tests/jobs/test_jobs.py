@@ -126,3 +126,24 @@ def test_jobs_are_private_to_their_roles(app, db, kinds, staff, demo_event):
     assert client.get(f"/organiser/jobs/{job.id}").status_code == 404
     assert client.get(f"/organiser/jobs/{job.id}/download").status_code == 404
     assert client.get("/organiser/jobs/not-a-uuid").status_code == 404
+
+
+def test_a_staff_member_kept_to_other_events_cannot_follow_this_events_jobs(app, db, staff, demo_event):
+    from .. import factories
+
+    service.register_kind("test-editors", lambda job, progress: service.JobResult("a.txt", "text/plain", b"a"),
+                          (StaffRole.ADMIN, StaffRole.REPORT_EDITOR), "For editors")
+    try:
+        job = wait_for(service.submit("test-editors", {}, event=demo_event).id, db)
+        lead = demo_event.themed_sessions[0].lead_organisation
+        elsewhere, here = staff("report_editor", organisation=lead), staff("report_editor", organisation=lead)
+        elsewhere.events = [factories.event()]
+        here.events = [demo_event]
+        db.session.commit()
+        for person, expected in ((elsewhere, 404), (here, 200)):
+            client = app.test_client()
+            log_in(client, person)
+            assert client.get(f"/organiser/jobs/{job.id}").status_code == expected
+            assert client.get(f"/organiser/jobs/{job.id}/download").status_code == expected
+    finally:
+        service.JOB_KINDS.pop("test-editors")

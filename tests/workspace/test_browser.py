@@ -82,3 +82,22 @@ def test_the_phone_menu_opens_without_javascript(site):
         assert menu.get_by_role("link", name="Registrations").get_attribute("aria-current") == "page"
         link.click()
         assert page.url.endswith(f"/organiser/events/{slug}/assignment")
+
+
+def test_ticking_all_matching_selects_every_page_and_the_action_says_how_many(site):
+    base, slug, _ = site
+    with chromium_page(viewport=SIZES[0]) as page:
+        _log_in(page, base)
+        page.goto(f"{base}/organiser/events/{slug}/registrations?per_page=25")
+        count = page.locator("[data-selected-count]")
+        assert count.inner_text() == "(0 selected)"
+        page.locator("#select-all").check()
+        assert count.inner_text() == "(25 selected)"
+        page.get_by_label("All 40 registrations, on every page, not only those ticked").check()
+        assert count.inner_text() == "(all matching selected)"
+        page.locator("input[name=registration_id]").first.uncheck()  # one untick: back to the ticked rows
+        assert not page.locator("#scope-matching").is_checked() and count.inner_text() == "(24 selected)"
+        page.locator("#scope-matching").check()
+        _shoot(page, "registrations-all-matching")
+        page.get_by_role("button", name="Cancel registrations…").click()
+        assert page.get_by_text("This cancels 40 registrations.").is_visible()

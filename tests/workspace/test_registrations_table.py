@@ -160,3 +160,35 @@ def test_a_persons_page_shows_their_history(client, staff, event_with_people):
                  "Mail: Cancellation letter"):
         assert text in history, text
     assert history.index("Registered") < history.index("Checked in at the door") < history.index("Cancelled")
+
+
+def test_every_row_the_filters_match_can_be_chosen_on_every_page(client, staff, event_with_people, monkeypatch):
+    from eventapp.registration import bulk
+
+    event = event_with_people
+    log_in(client, staff("admin"))
+    base = f"/organiser/events/{event.slug}/registrations"
+    page = client.get(base + "?status=confirmed&per_page=25").get_data(as_text=True)
+    confirmed = db.session.execute(select(Registration.id).where(
+        Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED)).scalars().all()
+    assert len(confirmed) > 25 and f"All {len(confirmed)} matching these filters" in page
+    assert 'name="filter_status" value="confirmed"' in page and 'name="scope" value="matching"' in page
+    form = {"scope": "matching", "filter_status": "confirmed", "registration_id": []}
+    chosen = client.post(base + "/selection/export", data=form).get_data(as_text=True)
+    assert f"{len(confirmed)} registrations selected" in chosen
+    # Without the scope, only what was ticked.
+    ticked = client.post(base + "/selection/export", data={"registration_id": [str(confirmed[0])]})
+    assert "1 registration selected" in ticked.get_data(as_text=True)
+    # To the messages page as a hand-picked selection of all of them.
+    compose = client.post(f"/organiser/events/{event.slug}/messages/new", data=form).get_data(as_text=True)
+    assert f"{len(confirmed)} people are picked on the" in compose
+    # Nothing matches: said so, nothing done.
+    none = client.post(base + "/selection/cancel", data={"scope": "matching", "filter_q": "nobody-by-this-name"},
+                       follow_redirects=True)
+    assert "No registrations match these filters." in none.get_data(as_text=True)
+    # More than an action takes at a time: refused in a sentence rather than done in part.
+    monkeypatch.setattr(bulk, "MAX_SELECTION", 10)
+    refused = client.post(base + "/selection/cancel", data=form, follow_redirects=True).get_data(as_text=True)
+    assert "More than 10 registrations match these filters" in refused
+    assert db.session.execute(select(Registration.id).where(
+        Registration.event_id == event.id, Registration.status == RegistrationStatus.CANCELLED)).first() is None

@@ -14,14 +14,26 @@
     all.setAttribute("aria-label", "Select everyone on this page");
     head.textContent = "";
     head.appendChild(all);
+    var matching = form.querySelector("#scope-matching");
     function update() {
       var ticked = boxes.filter(function (b) { return b.checked; }).length;
       all.checked = ticked === boxes.length;
       all.indeterminate = ticked > 0 && ticked < boxes.length;
-      count.textContent = "(" + ticked + " selected)";
+      // "All N matching" stands for every row on every page: the count says so rather than the ticks.
+      count.textContent = matching && matching.checked ? "(all matching selected)" : "(" + ticked + " selected)";
+    }
+    if (matching) {
+      matching.addEventListener("change", function () {
+        if (matching.checked) boxes.forEach(function (b) { b.checked = true; });
+        update();
+      });
+      boxes.forEach(function (b) {
+        b.addEventListener("change", function () { if (!b.checked) matching.checked = false; });
+      });
     }
     all.addEventListener("change", function () {
       boxes.forEach(function (b) { b.checked = all.checked; });
+      if (matching && !all.checked) matching.checked = false;
       update();
     });
     boxes.forEach(function (b) { b.addEventListener("change", update); });
