@@ -18,7 +18,7 @@ from ..extensions import db
 from ..letters import service as letters
 from ..locking import holding_event_lock
 from ..mail.service import queue_mail
-from ..models import Event, OutboundMail, Registration, StaffUser, ThemedSession, utcnow
+from ..models import Event, LetterTemplate, OutboundMail, Registration, StaffUser, ThemedSession, utcnow
 from ..registration.service import manage_url
 from ..templating import format_local_time
 from .state import Person, State, load_state, require_assignment
@@ -67,12 +67,13 @@ def publish(event: Event, by: StaffUser | None = None, now: datetime | None = No
             rows = defaultdict(list)
             for row in state.live_rows():
                 rows[row.registration_id].append(row)
+            saved = letters.saved_letter(event, MAIL_KIND)  # the organiser's own wording, read once for everyone
             for person in recipients:
                 sessions = sorted(
                     (state.session_by_id[r.themed_session_id] for r in rows[person.id]),
                     key=lambda s: s.time_slot.starts_at,
                 )
-                _queue_mail(event, registrations[person.id], sessions, changed=person.id in told_before)
+                _queue_mail(event, registrations[person.id], sessions, person.id in told_before, saved)
         event.assignment_published_at = now
         seated = {r.registration_id for r in state.live_rows()}
     return Published(
@@ -82,7 +83,8 @@ def publish(event: Event, by: StaffUser | None = None, now: datetime | None = No
     )
 
 
-def _queue_mail(event: Event, registration: Registration, sessions: list[ThemedSession], changed: bool) -> None:
+def _queue_mail(event: Event, registration: Registration, sessions: list[ThemedSession], changed: bool,
+                saved: LetterTemplate | None) -> None:
     def local(moment: datetime, fmt: str) -> str:
         return format_local_time(moment, event.timezone, fmt)
 
@@ -102,8 +104,8 @@ def _queue_mail(event: Event, registration: Registration, sessions: list[ThemedS
         if changed
         else f"Your session{plural} at {event.name}"
     )
-    edited = letters.edited_letter(
-        event, MAIL_KIND, registration, session="; ".join(s.title for s in sessions),
+    edited = letters.compose_for(
+        saved, registration, session="; ".join(s.title for s in sessions),
         room="; ".join(s.room or "to be announced" for s in sessions),
         time="; ".join(f"{line['when']} ({event.timezone})" for line in lines))
     if edited is not None:

@@ -81,8 +81,9 @@ def mail_change(event: Event, change_id: int, now: datetime | None = None) -> in
     affected = _affected(change)
     template = current_app.jinja_env.get_template("events/mail/programme_change.txt")
     subject = f"Programme change at {event.name}"
+    saved = letters.saved_letter(event, MAIL_KIND)  # the organiser's own wording, read once for everyone
     for registration in affected:
-        edited = letters.edited_letter(event, MAIL_KIND, registration, change=change.description)
+        edited = letters.compose_for(saved, registration, change=change.description)
         if edited is not None:
             queue_mail(MAIL_KIND, registration.email, edited.subject, edited.text, event=event,
                        registration=registration, body_html=edited.html)

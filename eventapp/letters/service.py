@@ -1,6 +1,7 @@
 """An event's own letters: save (refusing unknown placeholders and images), reset, preview, and compose the
-edited letter for an attendee. The features that send a letter ask ``edited_letter``; None means the built-in
-letter goes out as before."""
+edited letter for an attendee. The features that send a letter read the event's edited letter once
+(``saved_letter``, ``saved_letters``) and compose it for each attendee (``compose_for``); None means the built-in
+letter goes out as before. ``edited_letter`` does both for a single letter."""
 
 from __future__ import annotations
 
