@@ -48,16 +48,19 @@ def lock_event(event: Event, refresh: bool = True) -> None:
     racing. `refresh` reloads the event's row (its capacity may have changed while we waited); a caller whose
     next statement reads the capacity itself passes False and saves the round trip.
     """
-    fresh = select(Event).where(Event.id == event.id).execution_options(populate_existing=True)
     if on_postgresql():
         if refresh:
-            db.session.execute(fresh.with_for_update(of=Event, key_share=True))
+            db.session.execute(_fresh(event).with_for_update(of=Event, key_share=True))
         else:
             db.session.execute(lock_event_row(), {"event": event.id})
         return
     db.session.execute(_take_write_lock(), {"event": event.id})
     if refresh:
-        db.session.execute(fresh)  # what another writer committed before we got the lock
+        db.session.execute(_fresh(event))  # what another writer committed before we got the lock
+
+
+def _fresh(event: Event):
+    return select(Event).where(Event.id == event.id).execution_options(populate_existing=True)
 
 
 @contextmanager

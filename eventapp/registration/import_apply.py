@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 from sqlalchemy.exc import IntegrityError
 
@@ -134,8 +135,12 @@ def _write_newcomers(event: Event, rows: list[PlanRow], mail: bool) -> list[Regi
             organisation_ids[organisation] = organisations.find_or_make(
                 details.organisation_name, details.organisation_kind, details.country)
         values = {**signup.newcomer_row(event, details, email, now), "organisation_id": organisation_ids[organisation]}
-        # An invited guest with a place gets the invitation; one beyond capacity, word of the waiting list.
-        letters = signup.newcomer_letters(event, values, email, "invitation", saved) if mail else None
-        _, status = signup.write_newcomer(event, values, list(details.preferences), letters, now)
+        # An invited guest with a place gets the invitation; one beyond capacity, word of the waiting list. The
+        # batch holds the lock from its first decision to its commit, so the one letter needed is composed once
+        # the decision is made, and the lock is taken once.
+        letter = partial(signup.newcomer_letter, event, values, email, confirmed_kind="invitation",
+                         saved=saved) if mail else None
+        _, status = signup.write_newcomer(event, values, list(details.preferences), letter, now,
+                                          lock_held=bool(statuses))
         statuses.append(status)
     return statuses

@@ -3,7 +3,7 @@ answers that must not tell anyone who has registered, and editing one's details.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -108,7 +108,7 @@ def register(event: Event, details: AttendeeDetails, now: datetime | None = None
         row["organisation_id"] = organisations.find_or_make(details.organisation_name, details.organisation_kind,
                                                             details.country)
         # A second registration with the same address fails here (handled below).
-        registration_id, status = write_newcomer(event, row, [s.id for s in sessions], letters, now)
+        registration_id, status = write_newcomer(event, row, [s.id for s in sessions], letters.__getitem__, now)
         db.session.commit()
     except IntegrityError as error:
         db.session.rollback()
@@ -140,28 +140,35 @@ def newcomer_letter_kinds(confirmed_kind: str = "confirmed") -> tuple[str, str]:
 
 def newcomer_letters(event: Event, row: dict, email: str, confirmed_kind: str = "confirmed",
                      saved: Mapping[str, LetterTemplate] | None = None) -> dict[RegistrationStatus, dict]:
-    """The mail row for each answer a newcomer may get (newcomer_letter_kinds). `saved`: the event's edited
-    letters of those kinds, when the caller has read them for a batch; else they are read here, in one query."""
+    """The mail row for each answer a newcomer may get (newcomer_letter_kinds), both written before the lock so
+    that under it only the decision is made. `saved`: the event's edited letters of those kinds, when the
+    caller has read them for a batch; else they are read here, in one query."""
     if saved is None:
         saved = saved_letters(event, newcomer_letter_kinds(confirmed_kind))
+    return {status: newcomer_letter(event, row, email, status, confirmed_kind, saved)
+            for status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)}
+
+
+def newcomer_letter(event: Event, row: dict, email: str, status: RegistrationStatus, confirmed_kind: str,
+                    saved: Mapping[str, LetterTemplate]) -> dict:
+    """The mail row of the one letter a newcomer gets for `status` (see newcomer_letters)."""
     newcomer = mails.Newcomer(row["full_name"], row["manage_secret"])
-    letters = {}
-    for status in (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED):
-        if status == RegistrationStatus.CONFIRMED and confirmed_kind == "invitation":
-            letter = mails.invitation_letter(newcomer, event, saved)
-        else:
-            letter = mails.registered_letter(newcomer, event, status, saved)
-        letters[status] = mail_row(letter.kind, addresses.mail_recipient(email), letter.subject, letter.body,
-                                   event.id, None, False, body_html=letter.body_html)
-    return letters
+    if status == RegistrationStatus.CONFIRMED and confirmed_kind == "invitation":
+        letter = mails.invitation_letter(newcomer, event, saved)
+    else:
+        letter = mails.registered_letter(newcomer, event, status, saved)
+    return mail_row(letter.kind, addresses.mail_recipient(email), letter.subject, letter.body, event.id, None, False,
+                    body_html=letter.body_html)
 
 
-def write_newcomer(event: Event, row: dict, session_ids: list[int], letters: dict[RegistrationStatus, dict] | None,
-                   now: datetime) -> tuple[int, RegistrationStatus]:
+def write_newcomer(event: Event, row: dict, session_ids: list[int],
+                   letter: Callable[[RegistrationStatus], dict] | None, now: datetime,
+                   lock_held: bool = False) -> tuple[int, RegistrationStatus]:
     """Write the registration and its ranked sessions; then, holding the event's lock (registrations queue on
     it, so it is taken only once everything else is written), confirm it if there is room and queue the
-    letter that says which (none if `letters` is None). Returns the registration's id and status. The sign-up
-    form and the attendee import both come through here, so they follow one capacity rule.
+    letter that says which: `letter(status)` gives its mail row (no letter if `letter` is None). Returns the
+    registration's id and status. The sign-up form and the attendee import both come through here, so they
+    follow one capacity rule. `lock_held`: this transaction already holds the lock (an import's batch).
 
     Plain statements on the session's connection, without the ORM's unit of work: this is the hot path of a
     registration rush. The same steps on every database."""
@@ -171,12 +178,13 @@ def write_newcomer(event: Event, row: dict, session_ids: list[int], letters: dic
         connection.execute(statements.insert_preferences(), [
             {"registration_id": registration_id, "themed_session_id": session_id, "rank": rank}
             for rank, session_id in enumerate(session_ids, start=1)])
-    locking.lock_event(event, refresh=False)
+    if not lock_held:
+        locking.lock_event(event, refresh=False)
     decided = connection.execute(statements.confirm_if_room(),
                                  {"the_event": event.id, "now": now, "at": now, "the_registration": registration_id})
     status = RegistrationStatus.CONFIRMED if decided.rowcount == 1 else RegistrationStatus.WAITLISTED
-    if letters is not None:
-        connection.execute(statements.insert_mail(), {**letters[status], "registration_id": registration_id})
+    if letter is not None:
+        connection.execute(statements.insert_mail(), {**letter(status), "registration_id": registration_id})
     return registration_id, status
 
 
