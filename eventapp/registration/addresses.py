@@ -55,7 +55,19 @@ def email_key(address: str) -> str:
         normalised = normalise_email(address)
     except AddressError:
         normalised = (address or "").strip()
+    return key_of_normal(normalised)
+
+
+def key_of_normal(normalised: str) -> str:
+    """email_key of an address already in its normal form (normalise_email's answer), without parsing it again:
+    a sign-up or an import row has normalised its address once, and parsing is most of an address's cost."""
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", normalised).lower())
+
+
+def recipient_of_normal(normalised: str) -> str:
+    """mail_recipient of an address already in its normal form: an all-ASCII normal form is its own ASCII form,
+    so only an internationalised one is parsed again."""
+    return normalised if normalised.isascii() else mail_recipient(normalised)
 
 
 def mail_recipient(address: str) -> str:

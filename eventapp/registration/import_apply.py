@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..letters.service import saved_letters
 from ..models import Event, Registration, RegistrationStatus, StaffUser, utcnow
-from . import addresses, organisations, signup
+from . import organisations, signup
 from .import_plan import CREATE, UPDATE, WAITLIST, Plan, PlanRow
 from .service import RegistrationError
 
@@ -129,7 +129,7 @@ def _write_newcomers(event: Event, rows: list[PlanRow], mail: bool) -> list[Regi
     statuses = []
     for row in rows:
         details = row.details
-        email = addresses.normalise_email(details.email)
+        email = details.email  # in its normal form: the registration form's check normalised it (import_plan)
         organisation = organisations.tidy_name(details.organisation_name).lower()
         if organisation not in organisation_ids:
             organisation_ids[organisation] = organisations.find_or_make(

@@ -61,7 +61,7 @@ def _live_with_address(event: Event, email: str):
     """The registrations of this event, not cancelled, with this (normalised) address: the database lets there
     be one at most (uq_registration_event_email_key)."""
     return select(Registration).where(Registration.event_id == event.id,
-                                      Registration.email_key == addresses.email_key(email),
+                                      Registration.email_key == addresses.key_of_normal(email),
                                       Registration.status != RegistrationStatus.CANCELLED)
 
 
@@ -157,8 +157,8 @@ def newcomer_letter(event: Event, row: dict, email: str, status: RegistrationSta
         letter = mails.invitation_letter(newcomer, event, saved)
     else:
         letter = mails.registered_letter(newcomer, event, status, saved)
-    return mail_row(letter.kind, addresses.mail_recipient(email), letter.subject, letter.body, event.id, None, False,
-                    body_html=letter.body_html)
+    return mail_row(letter.kind, addresses.recipient_of_normal(email), letter.subject, letter.body, event.id, None,
+                    False, body_html=letter.body_html)
 
 
 def write_newcomer(event: Event, row: dict, session_ids: list[int],
@@ -198,7 +198,7 @@ def _typed_columns(details: AttendeeDetails, email: str) -> dict:
     return {
         "full_name": full_name, "given_name": _part(guess_given_name(full_name)),
         "family_name": _part(guess_family_name(full_name)),
-        "email": email, "email_key": addresses.email_key(email), "job_title": details.job_title or None,
+        "email": email, "email_key": addresses.key_of_normal(email), "job_title": details.job_title or None,
         "country": details.country or None,
         "accessibility_needs": details.accessibility_needs or None, "dietary_needs": details.dietary_needs or None,
         "consent_listed": details.consent_listed,
@@ -237,7 +237,7 @@ def send_manage_link(event: Event, email: str) -> None:
     email = _address(email)
     registration = db.session.execute(
         select(Registration).where(Registration.event_id == event.id,
-                                   Registration.email_key == addresses.email_key(email))
+                                   Registration.email_key == addresses.key_of_normal(email))
         .order_by((Registration.status == RegistrationStatus.CANCELLED).asc(), Registration.id.desc()).limit(1)
     ).scalar_one_or_none()
     if registration is None:
@@ -262,7 +262,8 @@ def update_details(
         raise EditingClosed("Changes can no longer be made online. Please contact the organisers.")
     sessions = _check_preferences(event, details.preferences)
     email = _address(details.email)
-    if addresses.email_key(email) != registration.email_key and _email_taken(event, email, except_id=registration.id):
+    if (addresses.key_of_normal(email) != registration.email_key
+            and _email_taken(event, email, except_id=registration.id)):
         raise DuplicateEmail("Another registration for this event already uses this e-mail address.")
     organisation_id = organisations.find_or_make(details.organisation_name, details.organisation_kind,
                                                  details.country)

@@ -8,6 +8,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from eventapp.models import OutboundMail, Registration, RegistrationStatus
+from eventapp.registration import addresses
 
 from ..smtp import SMTPServer
 from .helpers import form_data
@@ -159,3 +160,10 @@ def test_what_is_not_an_address(typed, message):
     with pytest.raises(AddressError) as refused:
         normalise_email(typed)
     assert refused.value.message == message
+
+
+@pytest.mark.parametrize("typed", ["Ana@Example.ORG", "josé@exämple.org", "jose@XN--EXMPLE-CUA.org", "ö@example.org"])
+def test_the_shortcuts_for_a_normal_address_agree_with_the_full_parse(typed):
+    normal = addresses.normalise_email(typed)
+    assert addresses.key_of_normal(normal) == addresses.email_key(typed)
+    assert addresses.recipient_of_normal(normal) == addresses.mail_recipient(typed)
