@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..locking import holding_event_lock
 from ..models import Event, EventState, OrganisationKind, Registration, RegistrationStatus, StaffUser, utcnow
+from ..names import guess_family_name, guess_given_name
 from ..tokens import new_badge_secret, new_manage_secret
 from . import addresses, mails, organisations
 from .service import DuplicateEmail, EventFull, RegistrationClosed, places_taken
@@ -47,7 +48,7 @@ def register_walk_in(event: Event, details: WalkInDetails, by_staff: StaffUser,
     full_name = " ".join(details.full_name.split())
     with holding_event_lock(event):
         if email is not None and db.session.execute(select(Registration.id).where(
-                Registration.event_id == event.id, Registration.email_key == addresses.email_key(email),
+                Registration.event_id == event.id, Registration.email_key == addresses.key_of_normal(email),
                 Registration.status != RegistrationStatus.CANCELLED).limit(1)).first() is not None:
             raise DuplicateEmail("This e-mail address is already registered for this event: find the person "
                                  "with the scanner's search and check them in there.")
@@ -57,10 +58,10 @@ def register_walk_in(event: Event, details: WalkInDetails, by_staff: StaffUser,
         organisation_id = None
         if details.organisation_name and details.organisation_name.strip():
             organisation_id = organisations.find_or_make(details.organisation_name, OrganisationKind.OTHER, None)
-        parts = full_name.split()
+        given, family = guess_given_name(full_name), guess_family_name(full_name)
         registration = Registration(
-            event_id=event.id, full_name=full_name, given_name=parts[0][:100] if parts else None,
-            family_name=parts[-1][:100] if len(parts) > 1 else None,
+            event_id=event.id, full_name=full_name, given_name=given[:100] if given else None,
+            family_name=family[:100] if family else None,
             email=email or f"walk-in-{secrets.token_hex(8)}@{NO_ADDRESS_DOMAIN}",
             organisation_id=organisation_id, consent_privacy=True, consent_listed=False,
             status=RegistrationStatus.CONFIRMED, badge_secret=new_badge_secret(),
