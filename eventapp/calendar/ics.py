@@ -9,13 +9,15 @@ and a higher SEQUENCE replaces the entry the calendar already holds instead of a
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Event
 
 PRODID = "-//eventapp//conference calendar//EN"
+# How far before the first entry and after the last the file's VTIMEZONE describes the zone's rules.
+ZONE_RULES_MARGIN = timedelta(days=366)
 
 
 @dataclass(frozen=True)
@@ -64,7 +66,12 @@ def build_ics(entries: list[CalendarEntry], *, stamp: datetime, sequence: int, n
         if entry.url:
             event.add("url", entry.url)
         calendar.add_component(event)
-    calendar.add_missing_timezones()
+    if entries:
+        # The zone's rules only around the entries' dates, not every change since 1970 (icalendar's default): a
+        # calendar reads the entries' times with the observances in force then, and the file stays small.
+        calendar.add_missing_timezones(
+            first_date=min(e.starts_at for e in entries).date() - ZONE_RULES_MARGIN,
+            last_date=max(e.ends_at for e in entries).date() + ZONE_RULES_MARGIN)
     return calendar.to_ical()
 
 

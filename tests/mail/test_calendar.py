@@ -173,3 +173,23 @@ def test_google_and_outlook_links_carry_utc_times_and_the_zone():
     query = parse_qs(outlook.query)
     assert outlook.netloc == "outlook.office.com"
     assert query["startdt"] == ["2027-03-01T04:30:00Z"] and query["enddt"] == ["2027-03-01T06:00:00Z"]
+
+
+@pytest.mark.parametrize("month", [1, 7])  # London in winter (GMT) and in summer (BST)
+def test_the_file_carries_the_zone_rules_in_force_at_the_entry_and_no_others(month):
+    from datetime import UTC, datetime
+
+    from eventapp.calendar.ics import build_ics
+
+    starts = datetime(2027, month, 15, 9, 30, tzinfo=UTC)
+    entry = CalendarEntry(uid="u@example.org", summary="Day", starts_at=starts, ends_at=starts + timedelta(hours=8),
+                          timezone="Europe/London")
+    data = build_ics([entry], stamp=starts, sequence=1)
+    [zone] = Calendar.from_ical(data).walk("VTIMEZONE")
+    # The file's own VTIMEZONE, read as a calendar program reads it, gives the event's true UTC time.
+    from_file = zone.to_tz(lookup_tzid=False)
+    [vevent] = Calendar.from_ical(data).walk("VEVENT")
+    wall_clock = vevent["DTSTART"].dt.replace(tzinfo=None)
+    assert wall_clock.replace(tzinfo=from_file).astimezone(UTC) == starts
+    # Only the rules around the event's date, not every change since 1970: a few observances, a small file.
+    assert len(zone.subcomponents) <= 6 and len(data) < 2500
