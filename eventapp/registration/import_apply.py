@@ -42,6 +42,7 @@ def apply_plan(event: Event, plan: Plan, mail: bool = True, by: StaffUser | None
                progress: Progress | None = None) -> ImportResult:
     """Write what `plan` (made just before, by plan_import) says, in file order. Commits as it goes."""
     result = ImportResult()
+    known: dict[str, int] = {}  # organisations by lower-cased name, as committed by the batches so far
     total = len(plan.rows)
     batch: list[PlanRow] = []
     done = 0
@@ -49,14 +50,14 @@ def apply_plan(event: Event, plan: Plan, mail: bool = True, by: StaffUser | None
         if row.action in (CREATE, WAITLIST):
             batch.append(row)
             if len(batch) >= BATCH:
-                _create(event, batch, mail, result)
+                _create(event, batch, mail, result, known)
                 done += len(batch)
                 batch = []
                 if progress:
                     progress(done, total)
             continue
         if batch:  # file order: the newcomers before this row first
-            _create(event, batch, mail, result)
+            _create(event, batch, mail, result, known)
             done += len(batch)
             batch = []
         if row.action == UPDATE:
@@ -71,7 +72,7 @@ def apply_plan(event: Event, plan: Plan, mail: bool = True, by: StaffUser | None
         if progress and done % BATCH == 0:
             progress(done, total)
     if batch:
-        _create(event, batch, mail, result)
+        _create(event, batch, mail, result, known)
     if progress:
         progress(total, total)
     return result
@@ -91,9 +92,10 @@ def _update(row: PlanRow, by: StaffUser | None, result: ImportResult) -> None:
         result.outcomes[row.line] = "updated: " + ", ".join(row.changes)
 
 
-def _create(event: Event, rows: list[PlanRow], mail: bool, result: ImportResult) -> None:
+def _create(event: Event, rows: list[PlanRow], mail: bool, result: ImportResult, known: dict[str, int]) -> None:
+    organisation_ids = dict(known)  # this batch's own: a batch rolled back forgets what it made
     try:
-        decided = _write_newcomers(event, rows, mail)
+        decided = _write_newcomers(event, rows, mail, organisation_ids)
         db.session.commit()
     except IntegrityError:
         # Someone signed up with one of these addresses since the plan was made: one at a time, so that only
@@ -104,11 +106,12 @@ def _create(event: Event, rows: list[PlanRow], mail: bool, result: ImportResult)
             result.outcomes[rows[0].line] = "refused: the address registered meanwhile."
             return
         for row in rows:
-            _create(event, [row], mail, result)
+            _create(event, [row], mail, result, known)
         return
     except BaseException:
         db.session.rollback()
         raise
+    known.update(organisation_ids)
     for row, status in zip(rows, decided, strict=True):
         if status == RegistrationStatus.CONFIRMED:
             result.confirmed += 1
@@ -118,15 +121,17 @@ def _create(event: Event, rows: list[PlanRow], mail: bool, result: ImportResult)
             result.outcomes[row.line] = "created, waiting list"
 
 
-def _write_newcomers(event: Event, rows: list[PlanRow], mail: bool) -> list[RegistrationStatus]:
-    """Write the batch's registrations in file order, each as the sign-up form writes one (signup.write_newcomer:
-    insert, the event's lock, the capacity rule's decision, the one letter it needs), in one transaction, so the
-    lock is held from the batch's first decision to its commit. Returns each row's status."""
+def _write_newcomers(event: Event, rows: list[PlanRow], mail: bool, organisation_ids: dict[str, int]
+                     ) -> list[RegistrationStatus]:
+    """Write the batch's registrations in file order as the sign-up form writes one (signup.write_newcomers: each
+    inserted and decided by the capacity rule under the event's lock, then the ranked sessions and the one letter
+    each decision needs), in one transaction, so the lock is held from the batch's first decision to its commit.
+    `organisation_ids`: the organisations known by lower-cased name, to which this batch adds those it finds or
+    makes. Returns each row's status."""
     now = utcnow()
-    organisation_ids: dict[str, int] = {}  # this transaction's: a batch rolled back forgets them
     # The organiser's wording of the letters, read once for the batch.
     saved = saved_letters(event, signup.newcomer_letter_kinds("invitation")) if mail else {}
-    statuses = []
+    newcomers = []
     for row in rows:
         details = row.details
         email = details.email  # in its normal form: the registration form's check normalised it (import_plan)
@@ -137,10 +142,8 @@ def _write_newcomers(event: Event, rows: list[PlanRow], mail: bool) -> list[Regi
         values = {**signup.newcomer_row(event, details, email, now), "organisation_id": organisation_ids[organisation]}
         # An invited guest with a place gets the invitation; one beyond capacity, word of the waiting list. The
         # batch holds the lock from its first decision to its commit, so the one letter needed is composed once
-        # the decision is made, and the lock is taken once.
+        # the decision is made.
         letter = partial(signup.newcomer_letter, event, values, email, confirmed_kind="invitation",
                          saved=saved) if mail else None
-        _, status = signup.write_newcomer(event, values, list(details.preferences), letter, now,
-                                          lock_held=bool(statuses))
-        statuses.append(status)
-    return statuses
+        newcomers.append(signup.NewRegistration(values, list(details.preferences), letter))
+    return [status for _, status in signup.write_newcomers(event, newcomers, now)]

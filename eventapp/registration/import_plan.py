@@ -262,7 +262,7 @@ def plan_import(event: Event, attendees: AttendeeFile) -> Plan:
         row = PlanRow(line, REFUSE, _name(cells), cells.get("email", ""))
         rows.append(row)
         try:
-            key = addresses.email_key(addresses.normalise_email(row.email))
+            key = addresses.key_of_normal(addresses.normalise_email(row.email))
         except addresses.AddressError:
             key = None
         if key is not None and key in seen:

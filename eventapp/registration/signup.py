@@ -3,9 +3,10 @@ answers that must not tell anyone who has registered, and editing one's details.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import NamedTuple
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -161,31 +162,54 @@ def newcomer_letter(event: Event, row: dict, email: str, status: RegistrationSta
                     False, body_html=letter.body_html)
 
 
-def write_newcomer(event: Event, row: dict, session_ids: list[int],
-                   letter: Callable[[RegistrationStatus], dict] | None, now: datetime,
-                   lock_held: bool = False) -> tuple[int, RegistrationStatus]:
-    """Write the registration and its ranked sessions; then, holding the event's lock (registrations queue on
-    it, so it is taken only once everything else is written), confirm it if there is room and queue the
-    letter that says which: `letter(status)` gives its mail row (no letter if `letter` is None). Returns the
-    registration's id and status. The sign-up form and the attendee import both come through here, so they
-    follow one capacity rule. `lock_held`: this transaction already holds the lock (an import's batch).
+class NewRegistration(NamedTuple):
+    """A registration about to be written: its row (newcomer_row, with the organisation), its ranked sessions,
+    and `letter(status)`, the mail row of the letter its decision needs (None: no letter)."""
+
+    row: dict
+    session_ids: list[int]
+    letter: Callable[[RegistrationStatus], dict] | None
+
+
+def write_newcomer(event: Event, row: dict, session_ids: list[int], letter: Callable[[RegistrationStatus], dict] | None,
+                   now: datetime) -> tuple[int, RegistrationStatus]:
+    """write_newcomers for one: a sign-up."""
+    [written] = write_newcomers(event, [NewRegistration(row, session_ids, letter)], now)
+    return written
+
+
+def write_newcomers(event: Event, newcomers: Sequence[NewRegistration], now: datetime
+                    ) -> list[tuple[int, RegistrationStatus]]:
+    """Write each registration in order and, holding the event's lock (taken once the first row is written:
+    registrations queue on it, so it is taken as late as can be), confirm it if there is room; then their ranked
+    sessions, and the letter each decision needs, in one statement each. Returns each one's id and status. The
+    sign-up form (one newcomer) and the attendee import (a batch, in file order) both come through here, so they
+    follow one capacity rule. Each is decided before the next is written: a newcomer not yet decided counts as
+    waiting, and would hold up the one before it.
 
     Plain statements on the session's connection, without the ORM's unit of work: this is the hot path of a
     registration rush. The same steps on every database."""
     connection = db.session.connection()
-    registration_id = connection.execute(statements.insert_registration(), row).scalar_one()
-    if session_ids:
-        connection.execute(statements.insert_preferences(), [
-            {"registration_id": registration_id, "themed_session_id": session_id, "rank": rank}
-            for rank, session_id in enumerate(session_ids, start=1)])
-    if not lock_held:
-        locking.lock_event(event, refresh=False)
-    decided = connection.execute(statements.confirm_if_room(),
-                                 {"the_event": event.id, "now": now, "at": now, "the_registration": registration_id})
-    status = RegistrationStatus.CONFIRMED if decided.rowcount == 1 else RegistrationStatus.WAITLISTED
-    if letter is not None:
-        connection.execute(statements.insert_mail(), {**letter(status), "registration_id": registration_id})
-    return registration_id, status
+    written: list[tuple[int, RegistrationStatus]] = []
+    for newcomer in newcomers:
+        registration_id = connection.execute(statements.insert_registration(), newcomer.row).scalar_one()
+        if not written:
+            locking.lock_event(event, refresh=False)
+        decided = connection.execute(statements.confirm_if_room(), {
+            "the_event": event.id, "now": now, "at": now, "the_registration": registration_id})
+        written.append((registration_id, RegistrationStatus.CONFIRMED if decided.rowcount == 1
+                        else RegistrationStatus.WAITLISTED))
+    preferences = [{"registration_id": registration_id, "themed_session_id": session_id, "rank": rank}
+                   for newcomer, (registration_id, _) in zip(newcomers, written, strict=True)
+                   for rank, session_id in enumerate(newcomer.session_ids, start=1)]
+    if preferences:
+        connection.execute(statements.insert_preferences(), preferences)
+    letters = [{**newcomer.letter(status), "registration_id": registration_id}
+               for newcomer, (registration_id, status) in zip(newcomers, written, strict=True)
+               if newcomer.letter is not None]
+    if letters:
+        connection.execute(statements.insert_mail(), letters)
+    return written
 
 
 NAME_PART_MAX = 100  # the given_name / family_name columns
