@@ -95,8 +95,8 @@ def make_app(database_url, tmp_path) -> Iterator[Callable[..., Flask]]:
     for app in apps:
         # A job or a delivery a request started in a thread must not run on into the next test's emptied
         # database (on PostgreSQL its locks deadlock with the TRUNCATE).
-        wait_for_job_threads(app)
-        wait_for_delivery(app)
+        finished = wait_for_job_threads(app) and wait_for_delivery(app)
+        assert finished, "a job or a mail delivery this test started is still running after a minute"
         with app.app_context():
             _db.session.remove()
             _db.engine.dispose()

@@ -152,18 +152,25 @@ def dispatch(job_id: str, app: Flask | None = None) -> None:
         run_job(job_id, app)
         return
     thread = threading.Thread(target=run_job, args=(job_id, app), name=f"job-{job_id[:8]}", daemon=True)
-    threads = app.extensions.setdefault("eventapp_job_threads", [])
-    threads[:] = [t for t in threads if t.is_alive()]
-    threads.append(thread)
+    with _THREADS_LOCK:
+        threads = app.extensions.setdefault("eventapp_job_threads", [])
+        threads[:] = [t for t in threads if t.is_alive()]
+        threads.append(thread)
     thread.start()
 
 
-def wait_for_job_threads(app: Flask, timeout: float = 60) -> None:
+_THREADS_LOCK = threading.Lock()
+
+
+def wait_for_job_threads(app: Flask, timeout: float = 60) -> bool:
     """Wait until the jobs this process started in threads for `app` have finished (tests, before they empty
-    the database under them; a server shutting down)."""
+    the database under them; a server shutting down). Returns whether they all have."""
     deadline = time.monotonic() + timeout
-    for thread in list(app.extensions.get("eventapp_job_threads", ())):
+    with _THREADS_LOCK:
+        threads = list(app.extensions.get("eventapp_job_threads", ()))
+    for thread in threads:
         thread.join(max(0.0, deadline - time.monotonic()))
+    return not any(thread.is_alive() for thread in threads)
 
 
 def get_job(job_id: str) -> Job | None:

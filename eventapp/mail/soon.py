@@ -40,11 +40,11 @@ def deliver_soon(app: Flask | None = None) -> threading.Thread | None:
     return deliverer.kick()
 
 
-def wait_for_delivery(app: Flask, timeout: float = 30) -> None:
-    """Wait until this process's background delivery for `app`, if one runs, has finished."""
+def wait_for_delivery(app: Flask, timeout: float = 30) -> bool:
+    """Wait until this process's background delivery for `app`, if one runs, has finished; returns whether it
+    has."""
     deliverer = app.extensions.get("eventapp_mail_deliverer")
-    if deliverer is not None:
-        deliverer.wait(timeout)
+    return deliverer is None or deliverer.wait(timeout)
 
 
 def deliver_from_queue() -> None:
@@ -96,11 +96,12 @@ class _BackgroundDeliverer:
             self._thread.start()
             return self._thread
 
-    def wait(self, timeout: float) -> None:
+    def wait(self, timeout: float) -> bool:
         with self._lock:
             thread = self._thread
         if thread is not None:
             thread.join(timeout)
+        return thread is None or not thread.is_alive()
 
     def _run(self) -> None:
         while True:

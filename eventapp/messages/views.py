@@ -11,6 +11,7 @@ from ..events import service as events
 from ..mail import placeholders
 from ..models import MailStatus, StaffRole
 from ..registration import bulk
+from ..registration.table import TableQuery
 from . import audiences, service
 from .forms import ComposeForm, SendForm
 
@@ -61,7 +62,8 @@ def compose(slug: str):
             chosen = bulk.chosen_ids(event, request.form)
         except bulk.SelectionTooLarge as error:
             flash(str(error), "error")
-            return redirect(url_for("registration.registrations", slug=slug), 303)
+            table = TableQuery.from_args(bulk.filters(request.form), event)
+            return redirect(url_for("registration.registrations", slug=slug, **table.args()), 303)
         picked = audiences.picked(event, [str(i) for i in chosen])
         form = ComposeForm(event, formdata=None, audience=audiences.SELECTION,
                            selection=",".join(map(str, picked)))

@@ -37,9 +37,7 @@ def chosen_ids(event: Event, form: MultiDict) -> list[int]:
     match on every page. Raises SelectionTooLarge beyond MAX_SELECTION rather than act on a part."""
     if form.get("scope") != SCOPE_MATCHING:
         return selection_ids(form.getlist("registration_id"))
-    filters = {name.removeprefix(FILTER_PREFIX): value for name, value in form.items(multi=False)
-               if name.startswith(FILTER_PREFIX)}
-    ids = table.matching_ids(event, table.TableQuery.from_args(filters, event), MAX_SELECTION + 1)
+    ids = table.matching_ids(event, table.TableQuery.from_args(filters(form), event), MAX_SELECTION + 1)
     if len(ids) > MAX_SELECTION:
         raise SelectionTooLarge(
             f"More than {MAX_SELECTION:,} registrations match these filters, and an action on a selection takes at "
@@ -63,3 +61,9 @@ def cancel_many(registrations: Sequence[Registration], by_staff: StaffUser) -> i
         service.cancel(registration, by_staff=by_staff)
         done += 1
     return done
+
+
+def filters(form: MultiDict) -> dict[str, str]:
+    """The table's filters the form carried (filter_<name> fields), by the table's own names."""
+    return {name.removeprefix(FILTER_PREFIX): value for name, value in form.items(multi=False)
+            if name.startswith(FILTER_PREFIX)}

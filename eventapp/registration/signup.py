@@ -180,28 +180,33 @@ def write_newcomer(event: Event, row: dict, session_ids: list[int], letter: Call
 
 def write_newcomers(event: Event, newcomers: Sequence[NewRegistration], now: datetime
                     ) -> list[tuple[int, RegistrationStatus]]:
-    """Write each registration in order and, holding the event's lock (taken once the first row is written:
-    registrations queue on it, so it is taken as late as can be), confirm it if there is room; then their ranked
-    sessions, and the letter each decision needs, in one statement each. Returns each one's id and status. The
-    sign-up form (one newcomer) and the attendee import (a batch, in file order) both come through here, so they
-    follow one capacity rule. Each is decided before the next is written: a newcomer not yet decided counts as
-    waiting, and would hold up the one before it.
+    """Write each registration in order and, holding the event's lock (taken once the first one and its ranked
+    sessions are written: registrations queue on it, so it is taken as late as can be), confirm it if there is
+    room; then the others' ranked sessions, and the letter each decision needs, in one statement each. Returns
+    each one's id and status. The sign-up form (one newcomer) and the attendee import (a batch, in file order) both
+    come through here, so they follow one capacity rule. Each is decided before the next is written: a newcomer
+    not yet decided counts as waiting, and would hold up the one before it.
 
     Plain statements on the session's connection, without the ORM's unit of work: this is the hot path of a
     registration rush. The same steps on every database."""
     connection = db.session.connection()
     written: list[tuple[int, RegistrationStatus]] = []
+    preferences: list[dict] = []
     for newcomer in newcomers:
         registration_id = connection.execute(statements.insert_registration(), newcomer.row).scalar_one()
+        preferences += [{"registration_id": registration_id, "themed_session_id": session_id, "rank": rank}
+                        for rank, session_id in enumerate(newcomer.session_ids, start=1)]
         if not written:
+            # The first one's ranked sessions before the lock (a sign-up holds it as briefly as can be); a batch's
+            # others after the decisions, all in one statement.
+            if preferences:
+                connection.execute(statements.insert_preferences(), preferences)
+                preferences = []
             locking.lock_event(event, refresh=False)
         decided = connection.execute(statements.confirm_if_room(), {
             "the_event": event.id, "now": now, "at": now, "the_registration": registration_id})
         written.append((registration_id, RegistrationStatus.CONFIRMED if decided.rowcount == 1
                         else RegistrationStatus.WAITLISTED))
-    preferences = [{"registration_id": registration_id, "themed_session_id": session_id, "rank": rank}
-                   for newcomer, (registration_id, _) in zip(newcomers, written, strict=True)
-                   for rank, session_id in enumerate(newcomer.session_ids, start=1)]
     if preferences:
         connection.execute(statements.insert_preferences(), preferences)
     letters = [{**newcomer.letter(status), "registration_id": registration_id}

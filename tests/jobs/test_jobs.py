@@ -61,7 +61,7 @@ def test_waiting_for_job_threads_returns_once_the_jobs_have_finished(app, db, de
     try:
         job_id = service.submit("test-slow", {}, event=demo_event).id
         threading.Timer(0.3, release.set).start()
-        service.wait_for_job_threads(app, timeout=10)
+        assert service.wait_for_job_threads(app, timeout=10)
         db.session.expire_all()
         assert db.session.get(Job, job_id).status == JobStatus.DONE
     finally:

@@ -190,5 +190,7 @@ def test_every_row_the_filters_match_can_be_chosen_on_every_page(client, staff, 
     monkeypatch.setattr(bulk, "MAX_SELECTION", 10)
     refused = client.post(base + "/selection/cancel", data=form, follow_redirects=True).get_data(as_text=True)
     assert "More than 10 registrations match these filters" in refused
+    to_messages = client.post(f"/organiser/events/{event.slug}/messages/new", data=form)
+    assert to_messages.status_code == 303 and to_messages.location.endswith("/registrations?status=confirmed")
     assert db.session.execute(select(Registration.id).where(
         Registration.event_id == event.id, Registration.status == RegistrationStatus.CANCELLED)).first() is None
