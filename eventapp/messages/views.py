@@ -59,7 +59,7 @@ def compose(slug: str):
         # From the registrations list: the people picked there, as repeated registration_id fields (the CSRF
         # token is checked app-wide, as for every POST).
         try:
-            chosen = bulk.chosen_ids(event, request.form)
+            chosen = bulk.chosen_ids(event, request.form, live_only=True)  # a message goes to no cancelled one
         except bulk.SelectionTooLarge as error:
             flash(str(error), "error")
             table = TableQuery.from_args(bulk.filters(request.form), event)

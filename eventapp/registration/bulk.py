@@ -32,12 +32,14 @@ def selection_ids(values: Iterable[str]) -> list[int]:
     return list(dict.fromkeys(ids))[:MAX_SELECTION]
 
 
-def chosen_ids(event: Event, form: MultiDict) -> list[int]:
+def chosen_ids(event: Event, form: MultiDict, live_only: bool = False) -> list[int]:
     """The ids a bulk action is for: the rows ticked, or, with scope=matching, every row the table's filters
-    match on every page. Raises SelectionTooLarge beyond MAX_SELECTION rather than act on a part."""
+    match on every page (`live_only`: but the cancelled, for an action that leaves them out, so that they do not
+    count towards the limit). Raises SelectionTooLarge beyond MAX_SELECTION rather than act on a part."""
     if form.get("scope") != SCOPE_MATCHING:
         return selection_ids(form.getlist("registration_id"))
-    ids = table.matching_ids(event, table.TableQuery.from_args(filters(form), event), MAX_SELECTION + 1)
+    query = table.TableQuery.from_args(filters(form), event)
+    ids = table.matching_ids(event, query, MAX_SELECTION + 1, live_only)
     if len(ids) > MAX_SELECTION:
         raise SelectionTooLarge(
             f"More than {MAX_SELECTION:,} registrations match these filters, and an action on a selection takes at "

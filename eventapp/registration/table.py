@@ -230,9 +230,12 @@ def registrations_page(event: Event, query: TableQuery) -> TablePage:
     return TablePage(rows=rows, total=total, query=query)
 
 
-def matching_ids(event: Event, query: TableQuery, limit: int) -> list[int]:
-    """The ids of the registrations the table's filters and search match (every page), at most `limit`."""
+def matching_ids(event: Event, query: TableQuery, limit: int, live_only: bool = False) -> list[int]:
+    """The ids of the registrations the table's filters and search match (every page), at most `limit`;
+    `live_only` leaves the cancelled out."""
     conditions, needs_organisation = _conditions(event, query)
+    if live_only:
+        conditions.append(Registration.status != RegistrationStatus.CANCELLED)
     statement = select(Registration.id)
     if needs_organisation:
         statement = statement.outerjoin(Organisation, Organisation.id == Registration.organisation_id)

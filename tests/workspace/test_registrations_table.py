@@ -194,3 +194,22 @@ def test_every_row_the_filters_match_can_be_chosen_on_every_page(client, staff, 
     assert to_messages.status_code == 303 and to_messages.location.endswith("/registrations?status=confirmed")
     assert db.session.execute(select(Registration.id).where(
         Registration.event_id == event.id, Registration.status == RegistrationStatus.CANCELLED)).first() is None
+
+
+def test_cancelled_rows_do_not_count_towards_the_limit_of_a_message(client, staff, event_with_people, monkeypatch):
+    from eventapp.registration import bulk
+
+    event = event_with_people
+    everyone = db.session.execute(select(Registration).where(Registration.event_id == event.id)
+                                  .order_by(Registration.id)).scalars().all()
+    for person in everyone[5:]:
+        person.status = RegistrationStatus.CANCELLED
+    db.session.commit()
+    monkeypatch.setattr(bulk, "MAX_SELECTION", 10)
+    log_in(client, staff("admin"))
+    form = {"scope": "matching"}  # no filter: 60 match, 5 of them not cancelled
+    compose = client.post(f"/organiser/events/{event.slug}/messages/new", data=form)
+    assert compose.status_code == 200 and "5 people are picked on the" in compose.get_data(as_text=True)
+    refused = client.post(f"/organiser/events/{event.slug}/registrations/selection/export", data=form,
+                          follow_redirects=True)
+    assert "More than 10 registrations match" in refused.get_data(as_text=True)  # an export takes the cancelled too
