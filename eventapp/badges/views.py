@@ -1,9 +1,10 @@
 """Badge pages: the organiser's batch printing, re-issuing one badge, and the attendee's own badge."""
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.roles import public, requires_role
+from ..downloads import file_response
 from ..events import service as events
 from ..jobs import service as jobs
 from ..models import StaffRole
@@ -73,7 +74,5 @@ def attendee_badge(secret: str):
     if not service.attendee_may_download(registration):
         flash("Your badge will be here once your place is confirmed and sessions are assigned.", "info")
         return redirect(url_for("registration.manage", secret=secret), 303)
-    return Response(service.attendee_badge_pdf(registration), mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{service.badge_filename(registration)}"',
-        "Cache-Control": "private, no-store",
-    })
+    return file_response(service.attendee_badge_pdf(registration), "application/pdf",
+                         service.badge_filename(registration), private=True)

@@ -1,8 +1,9 @@
 """The attendee's "Add to calendar": the .ics download behind their manage link."""
 
-from flask import Blueprint, Response, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, redirect, url_for
 
 from ..auth.roles import public
+from ..downloads import file_response
 from ..registration import service as registrations
 from ..registration.views import manage_limit
 from . import service
@@ -25,7 +26,5 @@ def download(secret: str):
     if not service.has_calendar(registration):
         flash("The calendar entry is here once your place is confirmed.", "info")
         return redirect(url_for("registration.manage", secret=secret), 303)
-    return Response(service.registration_ics(registration), mimetype=service.MIMETYPE, headers={
-        "Content-Disposition": f'attachment; filename="{service.ics_filename(registration.event)}"',
-        "Cache-Control": "private, no-store",
-    })
+    return file_response(service.registration_ics(registration), service.MIMETYPE,
+                         service.ics_filename(registration.event), private=True)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth.roles import public, requires_role
+from ..downloads import file_response
 from ..events import service as events
 from ..jobs import service as jobs
 from ..models import StaffRole
@@ -66,10 +67,7 @@ def attendee_certificate(secret: str):
     if data is None:
         flash("A certificate of attendance is given to the people who checked in at the event.", "info")
         return redirect(url_for("registration.manage", secret=secret), 303)
-    return Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{service.filename(registration.event, registration)}"',
-        "Cache-Control": "private, no-store",
-    })
+    return file_response(data, "application/pdf", service.filename(registration.event, registration), private=True)
 
 
 @bp.route("/certificates/<code>")

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.roles import requires_role
+from ..downloads import file_response
 from ..events import service as events
 from ..mail.soon import deliver_soon
 from ..models import StaffRole
@@ -133,5 +134,4 @@ def walk_in_badge(slug: str, registration_id: int):
     if not PrintBadgeForm().validate_on_submit():
         abort(400)
     filename, pdf = walk_ins.print_badge(registration)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "private, no-store"})
+    return file_response(pdf, "application/pdf", filename, inline=True, private=True)

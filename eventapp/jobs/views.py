@@ -1,11 +1,12 @@
 """Following a job: a page with a progress bar (polled as JSON), the download, and retry; and the page that says
 why a job was not started (no place for it, from any page that starts one)."""
 
-from flask import Blueprint, Response, abort, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
 from ..auth.roles import requires_role
+from ..downloads import file_response
 from ..models import JobStatus, StaffRole
 from . import service
 
@@ -67,8 +68,7 @@ def download(job_id: str):
     job = _job_or_404(job_id)
     if job.status != JobStatus.DONE or job.result_data is None:
         abort(404)
-    return Response(job.result_data, mimetype=job.result_mimetype or "application/octet-stream",
-                    headers={"Content-Disposition": f'attachment; filename="{job.result_filename}"'})
+    return file_response(job.result_data, job.result_mimetype or "application/octet-stream", job.result_filename)
 
 
 @bp.route("/<job_id>/retry", methods=["POST"])

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from flask import Response, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.roles import requires_role
+from ..downloads import file_response
 from ..events import service as events
 from ..jobs import service as jobs
 from ..models import ORGANISATION_KIND_LABELS, StaffRole
@@ -124,15 +125,8 @@ def selection_export(slug: str):
         from ..models import RegistrationStatus
 
         rows = exports.export_rows(event, tuple(RegistrationStatus), ids=[p.id for p in people])
-        header, body = exports.table(rows, form.columns.data)
-        if form.file_format.data == "xlsx":
-            data = exports.to_xlsx(header, body)
-            mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            data = exports.to_csv(header, body)
-            mimetype = "text/csv; charset=utf-8"
+        data, mimetype = exports.spreadsheet(*exports.table(rows, form.columns.data), form.file_format.data)
         filename = exports.export_filename(event, form.file_format.data).replace("-registrations.", "-selection.")
-        return Response(data, mimetype=mimetype,
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        return file_response(data, mimetype, filename)
     return render_template("registration/selection_export.html", event=event, people=people, form=form,
                            summary_form=form if chosen else None), 400 if chosen else 200

@@ -207,6 +207,18 @@ def to_xlsx(header: list[str], body: list[list], title: str = "Registrations") -
     return out.getvalue()
 
 
+MIMETYPES = {"csv": "text/csv; charset=utf-8",
+             "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def spreadsheet(header: list[str], body: list[list], file_format: str, title: str = "Registrations"
+                ) -> tuple[bytes, str]:
+    """The table as a file of `file_format` ("csv" or "xlsx"): (data, mimetype)."""
+    if file_format == "xlsx":
+        return to_xlsx(header, body, title=title), MIMETYPES["xlsx"]
+    return to_csv(header, body), MIMETYPES["csv"]
+
+
 def export_filename(event: Event, extension: str) -> str:
     return f"{event.slug}-registrations.{extension}"
 

@@ -3,10 +3,11 @@ and the admins' exports."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.roles import requires_role
+from ..downloads import file_response
 from ..events import service as events
 from ..jobs import service as jobs
 from ..models import StaffRole
@@ -74,16 +75,9 @@ def exports_page(slug: str):
     form = ExportForm(formdata=request.args if request.args else None)
     if request.args and form.validate():
         statuses = exports.STATUS_FILTERS[form.who.data][1]
-        header, body = exports.table(exports.export_rows(event, statuses), form.columns.data)
-        if form.file_format.data == "xlsx":
-            data = exports.to_xlsx(header, body)
-            mimetype = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        else:
-            data = exports.to_csv(header, body)
-            mimetype = "text/csv; charset=utf-8"
-        filename = exports.export_filename(event, form.file_format.data)
-        return Response(data, mimetype=mimetype,
-                        headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        data, mimetype = exports.spreadsheet(*exports.table(exports.export_rows(event, statuses), form.columns.data),
+                                             form.file_format.data)
+        return file_response(data, mimetype, exports.export_filename(event, form.file_format.data))
     return render_template("report/exports.html", event=event, form=form, job_form=StartJobForm(),
                            jobs=jobs.recent_jobs(event, report_jobs.DOOR_LIST_KIND, limit=5)), \
         400 if request.args else 200

@@ -83,8 +83,5 @@ def answers_file(survey: Survey, keys: list[str], file_format: str) -> tuple[byt
     chosen = [by_key[k] for k in keys if k in by_key]
     header = [c.label for c in chosen]
     body = [[exports.defuse(c.value(row)) for c in chosen] for row in _rows(survey)]
-    filename = f"{survey.event.slug}-survey-answers.{file_format}"
-    if file_format == "xlsx":
-        return (exports.to_xlsx(header, body, title="Survey answers"),
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", filename)
-    return exports.to_csv(header, body), "text/csv; charset=utf-8", filename
+    data, mimetype = exports.spreadsheet(header, body, file_format, title="Survey answers")
+    return data, mimetype, f"{survey.event.slug}-survey-answers.{file_format}"

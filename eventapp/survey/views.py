@@ -3,10 +3,11 @@ export, and the attendee's survey behind their manage link."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..auth.roles import public, requires_role
+from ..downloads import file_response
 from ..events import service as events
 from ..mail import soon
 from ..models import QuestionKind, StaffRole
@@ -183,7 +184,7 @@ def export_answers(slug: str):
         form.columns.data = export.default_columns(survey)
     if request.args and form.validate():
         data, mimetype, filename = export.answers_file(survey, form.columns.data, form.file_format.data)
-        return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+        return file_response(data, mimetype, filename)
     return render_template("survey/export.html", event=event, form=form), 400 if request.args else 200
 
 
