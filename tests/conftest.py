@@ -135,6 +135,16 @@ def staff(app):
     return make
 
 
+@pytest.fixture
+def smtp():
+    """A real SMTP server (aiosmtpd) on 127.0.0.1 for this test; what it received is in smtp.handler.received."""
+    from .smtp import SMTPServer
+
+    server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
 def log_in(client, user, password: str = "correct horse battery"):
     return client.post("/login", data={"email": user.email, "password": password})
 

@@ -15,18 +15,15 @@ from eventapp.auth.staff import invite
 from eventapp.models import StaffToken, StaffTokenPurpose, StaffUser, utcnow
 
 from ..conftest import log_in
-from ..smtp import SMTPServer
 
 LINK = re.compile(r"https://events\.example\.org/password/([A-Za-z0-9_-]+)")
 
 
 @pytest.fixture
-def mail_app(make_app, app):
-    server = SMTPServer().start()
-    mailing = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, PUBLIC_BASE_URL="https://events.example.org")
+def mail_app(make_app, app, smtp):
+    mailing = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, PUBLIC_BASE_URL="https://events.example.org")
     with mailing.app_context():
-        yield mailing, server
-    server.stop()
+        yield mailing, smtp
 
 
 def _link_in(received) -> str:

@@ -22,16 +22,9 @@ from eventapp.registration.import_plan import plan_import
 
 from ..imports.helpers import csv_bytes, person
 from ..registration.helpers import form_data, registration_by_email
-from ..smtp import SMTPServer
 
 HOSTILE = 'Zoë <b onmouseover="x()">Bold</b> & Co'
 
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

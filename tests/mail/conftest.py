@@ -12,13 +12,6 @@ from ..smtp import SMTPServer, free_port
 
 
 @pytest.fixture
-def smtp_server() -> Iterator[SMTPServer]:
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def smtp_server_with_login() -> Iterator[SMTPServer]:
     def authenticator(server, session, envelope, mechanism, auth_data):
         ok = auth_data.login == b"mailer" and auth_data.password == b"s3cret"

@@ -18,16 +18,9 @@ from eventapp.mail.service import deliver_pending
 from eventapp.models import Event, Registration, RegistrationStatus
 
 from ..registration.helpers import form_data, registration_by_email
-from ..smtp import SMTPServer
 
 ZONE = "Asia/Kolkata"  # +05:30 all year: a local time that cannot be mistaken for UTC or London
 
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

@@ -73,14 +73,14 @@ def test_queue_links_a_registration_created_in_the_same_transaction(app, demo_ev
     assert mail.registration_id == registration.id and mail.event_id == demo_event.id
 
 
-def test_sends_through_a_real_smtp_server(app, smtp_server):
-    use_smtp(app, smtp_server.port)
+def test_sends_through_a_real_smtp_server(app, smtp):
+    use_smtp(app, smtp.port)
     [mail_id] = queued(recipient="fatima@example.org")
 
     report = deliver_pending()
 
     assert (report.sent, report.failed) == (1, 0)
-    [got] = smtp_server.received
+    [got] = smtp.received
     assert got.rcpt_tos == ["fatima@example.org"]
     message = got.message
     assert message["To"] == "fatima@example.org"
@@ -196,9 +196,9 @@ def test_backoff_grows_then_gives_up(app, closed_port):
     assert deliver_pending(now=now + timedelta(days=2)).attempted == 0  # FAILED stays put
 
 
-def test_a_refused_recipient_fails_at_once(app, smtp_server):
-    use_smtp(app, smtp_server.port)
-    smtp_server.handler.refuse["nobody@example.org"] = "550 5.1.1 No such user here"
+def test_a_refused_recipient_fails_at_once(app, smtp):
+    use_smtp(app, smtp.port)
+    smtp.handler.refuse["nobody@example.org"] = "550 5.1.1 No such user here"
     bad, good = queued(recipient="nobody@example.org")[0], queued(recipient="yes@example.org")[0]
     report = deliver_pending()
     assert (report.sent, report.gave_up) == (1, 1)  # the next mail still went
@@ -208,12 +208,12 @@ def test_a_refused_recipient_fails_at_once(app, smtp_server):
     assert fresh(good).status == MailStatus.SENT
 
 
-def test_two_deliverers_never_send_a_mail_twice(make_app, smtp_server):
-    first = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)
-    second = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port)  # another process, in effect
+def test_two_deliverers_never_send_a_mail_twice(make_app, smtp):
+    first = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)
+    second = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port)  # another process, in effect
     with first.app_context():
         queued(30)
-    smtp_server.handler.delay = 0.005
+    smtp.handler.delay = 0.005
     reports, errors = [], []
     start = threading.Barrier(4)
 
@@ -232,7 +232,7 @@ def test_two_deliverers_never_send_a_mail_twice(make_app, smtp_server):
         t.join(60)
     assert not errors
     assert sum(r.sent for r in reports) == 30 and sum(r.failed for r in reports) == 0
-    ids = [r.message["Message-ID"] for r in smtp_server.received]
+    ids = [r.message["Message-ID"] for r in smtp.received]
     assert len(ids) == 30 and len(set(ids)) == 30
     assert sum(1 for r in reports if r.sent) >= 2, "the work should have been shared"
     with first.app_context():
@@ -240,16 +240,16 @@ def test_two_deliverers_never_send_a_mail_twice(make_app, smtp_server):
         assert counts[MailStatus.SENT] == 30
 
 
-def test_sequential_deliverers_do_not_resend(app, smtp_server):
-    use_smtp(app, smtp_server.port)
+def test_sequential_deliverers_do_not_resend(app, smtp):
+    use_smtp(app, smtp.port)
     queued(3)
     assert deliver_pending().sent == 3
     assert deliver_pending().sent == 0
-    assert len(smtp_server.received) == 3
+    assert len(smtp.received) == 3
 
 
-def test_limit(app, smtp_server):
-    use_smtp(app, smtp_server.port)
+def test_limit(app, smtp):
+    use_smtp(app, smtp.port)
     queued(3)
     assert deliver_pending(limit=2).sent == 2
     assert deliver_pending().sent == 1
@@ -277,8 +277,8 @@ def test_retry_now_leaves_a_mail_being_sent_alone(app):
     assert fresh(failed).status == MailStatus.PENDING and fresh(failed).attempts == 8
 
 
-def test_badge_attachment_comes_from_the_registered_provider(app, smtp_server, monkeypatch):
-    use_smtp(app, smtp_server.port)
+def test_badge_attachment_comes_from_the_registered_provider(app, smtp, monkeypatch):
+    use_smtp(app, smtp.port)
     pdf = b"%PDF-1.4\n% a badge\n%%EOF\n"
     seen = []
 
@@ -292,7 +292,7 @@ def test_badge_attachment_comes_from_the_registered_provider(app, smtp_server, m
     monkeypatch.setitem(service.ATTACHMENT_PROVIDERS, service.BADGE, provider)
     assert deliver_pending().sent == 2
 
-    with_badge, without = (r.message for r in smtp_server.received)
+    with_badge, without = (r.message for r in smtp.received)
     [attachment] = list(with_badge.iter_attachments())
     assert attachment.get_filename() == "badge-fatima.pdf"
     assert attachment.get_content_type() == "application/pdf"
@@ -301,17 +301,17 @@ def test_badge_attachment_comes_from_the_registered_provider(app, smtp_server, m
     assert list(without.iter_attachments()) == [] and len(seen) == 1
 
 
-def test_without_a_provider_the_mail_goes_without_the_badge(app, smtp_server, monkeypatch):
-    use_smtp(app, smtp_server.port)
+def test_without_a_provider_the_mail_goes_without_the_badge(app, smtp, monkeypatch):
+    use_smtp(app, smtp.port)
     monkeypatch.delitem(service.ATTACHMENT_PROVIDERS, service.BADGE, raising=False)  # the badge feature adds one
     queue_mail("confirmation", "a@example.org", "Badge?", BODY, attach_badge=True)
     db.session.commit()
     assert deliver_pending().sent == 1
-    assert list(smtp_server.received[0].message.iter_attachments()) == []
+    assert list(smtp.received[0].message.iter_attachments()) == []
 
 
-def test_a_provider_that_fails_is_retried_later(app, smtp_server, monkeypatch):
-    use_smtp(app, smtp_server.port)
+def test_a_provider_that_fails_is_retried_later(app, smtp, monkeypatch):
+    use_smtp(app, smtp.port)
 
     def broken(mail):
         raise RuntimeError("renderer busy")
@@ -324,7 +324,7 @@ def test_a_provider_that_fails_is_retried_later(app, smtp_server, monkeypatch):
     assert report.retrying == 1 and not report.stopped
     mail = fresh(mail_id)
     assert mail.status == MailStatus.PENDING and "renderer busy" in mail.last_error
-    assert smtp_server.received == []
+    assert smtp.received == []
 
 
 def test_deliver_soon_inline_under_testing_and_never_raises(app, closed_port):
@@ -338,26 +338,26 @@ def test_deliver_soon_inline_under_testing_and_never_raises(app, closed_port):
     assert fresh(mail_id).attempts == 1
 
 
-def test_deliver_soon_in_the_background(app, smtp_server):
-    use_smtp(app, smtp_server.port, MAIL_DELIVERY="background")
+def test_deliver_soon_in_the_background(app, smtp):
+    use_smtp(app, smtp.port, MAIL_DELIVERY="background")
     ids = queued(2)
     thread = deliver_soon(app)
     assert thread is not None
     thread.join(10)
     assert not thread.is_alive()
     assert [fresh(i).status for i in ids] == [MailStatus.SENT] * 2
-    assert len(smtp_server.received) == 2
+    assert len(smtp.received) == 2
 
 
-def test_deliver_soon_while_a_delivery_runs_goes_round_again(app, smtp_server):
-    use_smtp(app, smtp_server.port, MAIL_DELIVERY="background")
-    smtp_server.handler.delay = 0.5
+def test_deliver_soon_while_a_delivery_runs_goes_round_again(app, smtp):
+    use_smtp(app, smtp.port, MAIL_DELIVERY="background")
+    smtp.handler.delay = 0.5
     queued(1)
     thread = deliver_soon(app)
     queued(1)  # arrives while the first delivery is sending
     assert deliver_soon(app) is thread  # no second thread
     thread.join(10)
-    assert len(smtp_server.received) == 2
+    assert len(smtp.received) == 2
 
 
 def test_each_claim_gets_a_full_lease_however_long_the_run(app):
@@ -384,17 +384,17 @@ def test_each_claim_gets_a_full_lease_however_long_the_run(app):
     assert all(ends > now + timedelta(milliseconds=500) for ends, now in leases), leases
 
 
-def test_the_delivery_after_a_request_does_the_housekeeping_at_most_once_a_minute(app, monkeypatch, smtp_server):
+def test_the_delivery_after_a_request_does_the_housekeeping_at_most_once_a_minute(app, monkeypatch, smtp):
     """Reminders and retention are queued by delivery runs; in a rush every sign-up kicks one, so the runs that
     follow requests do that work at most every MAIL_HOUSEKEEPING_SECONDS, while `mail deliver` always does."""
     runs = []
     monkeypatch.setitem(service.BEFORE_DELIVERY, "counting", runs.append)
     app.config.update(MAIL_DELIVERY="inline", MAIL_HOUSEKEEPING_SECONDS=60)
-    use_smtp(app, smtp_server.port)
+    use_smtp(app, smtp.port)
     queued(2)
     for _ in range(3):
         deliver_soon(app)
-    assert len(runs) == 1 and len(smtp_server.received) == 2  # the mail went at the first kick all the same
+    assert len(runs) == 1 and len(smtp.received) == 2  # the mail went at the first kick all the same
     deliver_pending()  # what `flask mail deliver` runs
     assert len(runs) == 2
     app.config["MAIL_HOUSEKEEPING_SECONDS"] = 0

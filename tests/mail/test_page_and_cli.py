@@ -68,7 +68,7 @@ def test_failed_mail_is_shown_to_the_organiser(app, client, staff, closed_port):
     assert "Retry now" in html
 
 
-def test_retry_button_sends_failed_mail_once_the_server_is_up(make_app, staff, smtp_server):
+def test_retry_button_sends_failed_mail_once_the_server_is_up(make_app, staff, smtp):
     from eventapp.models import StaffRole
 
     app = make_app(WTF_CSRF_ENABLED=True)  # the real thing: the button must carry its token
@@ -80,7 +80,7 @@ def test_retry_button_sends_failed_mail_once_the_server_is_up(make_app, staff, s
         from ..smtp import free_port
 
         mail_id = fail_for_good(app, free_port())
-        app.config["MAIL_PORT"] = smtp_server.port
+        app.config["MAIL_PORT"] = smtp.port
 
         client = app.test_client()
         login_page = client.get("/login").get_data(as_text=True)
@@ -89,19 +89,19 @@ def test_retry_button_sends_failed_mail_once_the_server_is_up(make_app, staff, s
                                     "csrf_token": token})
 
         assert client.post("/organiser/mail/retry").status_code == 400  # no token: refused
-        assert smtp_server.received == []
+        assert smtp.received == []
 
         html = client.get("/organiser/mail").get_data(as_text=True)
         token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', html).group(1)
         response = client.post("/organiser/mail/retry", data={"csrf_token": token}, follow_redirects=True)
         assert response.status_code == 200
         assert "Sent 1 mail." in response.get_data(as_text=True)
-        assert [r.rcpt_tos for r in smtp_server.received] == [["lost@example.org"]]
+        assert [r.rcpt_tos for r in smtp.received] == [["lost@example.org"]]
         db.session.expire_all()
         assert db.session.get(OutboundMail, mail_id).status == MailStatus.SENT
 
 
-def test_cli_list_and_retry(app, smtp_server, closed_port):
+def test_cli_list_and_retry(app, smtp, closed_port):
     mail_id = fail_for_good(app, closed_port, recipient="cli@example.org")
     runner = app.test_cli_runner()
 
@@ -110,23 +110,23 @@ def test_cli_list_and_retry(app, smtp_server, closed_port):
     assert f"{mail_id}\tfailed\t3\t" in listed.output and "cli@example.org" in listed.output
     assert "No mail with status sent." in runner.invoke(args=["mail", "list", "--status", "sent"]).output
 
-    app.config["MAIL_PORT"] = smtp_server.port
+    app.config["MAIL_PORT"] = smtp.port
     without = runner.invoke(args=["mail", "retry"])
     assert "Sent 0, failed 0" in without.output  # FAILED mail needs --include-failed
     retried = runner.invoke(args=["mail", "retry", "--include-failed"])
     assert retried.exit_code == 0, retried.output
     assert "Sent 1, failed 0" in retried.output
-    assert len(smtp_server.received) == 1
+    assert len(smtp.received) == 1
     assert f"{mail_id}\tsent\t4\t" in runner.invoke(args=["mail", "list"]).output
 
 
-def test_cli_deliver_respects_the_backoff(app, closed_port, smtp_server):
+def test_cli_deliver_respects_the_backoff(app, closed_port, smtp):
     app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port)
     queue_mail("confirmation", "later@example.org", "Later", "Body")
     db.session.commit()
     runner = app.test_cli_runner()
     first = runner.invoke(args=["mail", "deliver"])
     assert "Sent 0, failed 1 (0 for good)." in first.output and "connection refused" in first.output
-    app.config["MAIL_PORT"] = smtp_server.port
+    app.config["MAIL_PORT"] = smtp.port
     assert "Sent 0, failed 0" in runner.invoke(args=["mail", "deliver"]).output  # not due for a minute
     assert "Sent 1, failed 0" in runner.invoke(args=["mail", "retry"]).output

@@ -15,16 +15,8 @@ from eventapp.mail.service import deliver_pending
 from eventapp.models import Event, EventState, OutboundMail, Registration, RegistrationStatus
 from eventapp.registration import service as registrations
 
-from ..smtp import SMTPServer
-
 ZONE = "America/Sao_Paulo"
 
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture

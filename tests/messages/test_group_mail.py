@@ -24,13 +24,6 @@ BODY = "Dear {{ name }},\nYour link: {{ manage_link }}\nSee you at {{ venue }}."
 
 
 @pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
-
-
-@pytest.fixture
 def setting(make_app, smtp, staff):
     """An event with confirmed people (two checked in, sessions assigned and published), two waiting; an admin."""
     app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, JOBS_INLINE=True,

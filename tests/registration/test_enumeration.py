@@ -10,7 +10,6 @@ import pytest
 
 from eventapp.models import OutboundMail, Registration
 
-from ..smtp import SMTPServer
 from .helpers import form_data
 
 CSRF_VALUE = re.compile(r'(csrf_token" type="hidden" value=")[^"]+"')
@@ -38,12 +37,6 @@ def _ask_for_link(client, event, address):
     return client.post(f"/events/{event.slug}/register/resend",
                        data={"resend-csrf_token": token, "resend-email": address})
 
-
-@pytest.fixture
-def smtp():
-    server = SMTPServer().start()
-    yield server
-    server.stop()
 
 
 def _mail_app(make_app, smtp, **settings):

@@ -6,26 +6,22 @@ from ..smtp import SMTPServer, free_port
 from .helpers import form_data, registration_by_email
 
 
-def test_confirmation_arrives_with_the_manage_link(make_app, demo_event):
-    server = SMTPServer().start()
-    try:
-        app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=server.port, PUBLIC_BASE_URL="https://events.example.org")
-        with app.app_context():
-            client = app.test_client()
-            response = client.post(f"/events/{demo_event.slug}/register",
-                                   data=form_data(demo_event, full_name="زينب الجبوري", email="zainab@example.org"))
-            assert response.status_code == 303
-            registration = registration_by_email("zainab@example.org")
-            [received] = server.received
-            message = received.message
-            assert received.rcpt_tos == ["zainab@example.org"]
-            assert message["Subject"] == f"Your place at {demo_event.name} is confirmed"
-            body = message.get_body(("plain",)).get_content()  # the calendar rides along as an attachment
-            assert "Dear زينب الجبوري," in body
-            assert f"https://events.example.org/manage/{registration.manage_secret}" in body
-            assert registration.badge_secret not in body
-    finally:
-        server.stop()
+def test_confirmation_arrives_with_the_manage_link(make_app, demo_event, smtp):
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, PUBLIC_BASE_URL="https://events.example.org")
+    with app.app_context():
+        client = app.test_client()
+        response = client.post(f"/events/{demo_event.slug}/register",
+                               data=form_data(demo_event, full_name="زينب الجبوري", email="zainab@example.org"))
+        assert response.status_code == 303
+        registration = registration_by_email("zainab@example.org")
+        [received] = smtp.received
+        message = received.message
+        assert received.rcpt_tos == ["zainab@example.org"]
+        assert message["Subject"] == f"Your place at {demo_event.name} is confirmed"
+        body = message.get_body(("plain",)).get_content()  # the calendar rides along as an attachment
+        assert "Dear زينب الجبوري," in body
+        assert f"https://events.example.org/manage/{registration.manage_secret}" in body
+        assert registration.badge_secret not in body
 
 
 def test_a_mail_server_that_is_down_loses_nothing(make_app, demo_event):

@@ -3,7 +3,6 @@ one check-in undone, some who never came), and a real SMTP server."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -20,8 +19,6 @@ from eventapp.models import (
     Registration,
     RegistrationStatus,
 )
-
-from ..smtp import SMTPServer
 
 
 @dataclass
@@ -76,10 +73,3 @@ def seed_after_event(attendees: int = 15) -> After:
 @pytest.fixture
 def after(app) -> After:
     return seed_after_event()
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[SMTPServer]:
-    server = SMTPServer().start()
-    yield server
-    server.stop()

@@ -19,13 +19,13 @@ from .conftest import seed_after_event
 LINK = re.compile(r"http://localhost(/manage/[\w-]+/survey)")
 
 
-def test_the_survey_is_mailed_to_checked_in_people_only(make_app, smtp_server):
-    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_DELIVERY="inline")
+def test_the_survey_is_mailed_to_checked_in_people_only(make_app, smtp):
+    app = make_app(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port, MAIL_DELIVERY="inline")
     with app.app_context():
         after = seed_after_event()
         result = app.test_cli_runner().invoke(args=["survey", "send", after.event.slug])
         assert result.exit_code == 0, result.output
-        received = {r.rcpt_tos[0]: r.message for r in smtp_server.received}
+        received = {r.rcpt_tos[0]: r.message for r in smtp.received}
         assert set(received) == {p.email for p in after.came}
         person = after.came[0]
         body = received[person.email].get_content()
@@ -35,8 +35,8 @@ def test_the_survey_is_mailed_to_checked_in_people_only(make_app, smtp_server):
 
 @pytest.mark.browser
 @pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
-def test_answer_in_chromium_by_labels_on_a_phone(make_app, smtp_server, javascript):
-    app = make_app(WTF_CSRF_ENABLED=True, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port,
+def test_answer_in_chromium_by_labels_on_a_phone(make_app, smtp, javascript):
+    app = make_app(WTF_CSRF_ENABLED=True, MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp.port,
                    MAIL_DELIVERY="inline")
     with app.app_context():
         after = seed_after_event()
@@ -47,7 +47,7 @@ def test_answer_in_chromium_by_labels_on_a_phone(make_app, smtp_server, javascri
         deliver_pending()
         person = next(p for p in after.came if after.attended(p.id))
         session_title = next(ts.title for ts in after.event.themed_sessions if ts.id in after.attended(person.id))
-        mail = next(r.message for r in smtp_server.received if r.rcpt_tos == [person.email])
+        mail = next(r.message for r in smtp.received if r.rcpt_tos == [person.email])
         path = LINK.search(mail.get_content()).group(1)
         other_titles = [ts.title for ts in after.event.themed_sessions if ts.id not in after.attended(person.id)]
         survey_id, person_id = survey.id, person.id
