@@ -34,6 +34,23 @@ def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
+def checked_email(email: str) -> str:
+    """A staff account's address as typed, trimmed; StaffAccountError if it cannot be one."""
+    email = email.strip()
+    if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
+        raise StaffAccountError(f"{email!r} is not an e-mail address.")
+    return email
+
+
+def check_role(role: StaffRole, organisation: Organisation | None) -> None:
+    """A report editor belongs to one partner organisation; nobody else belongs to one."""
+    if role == StaffRole.REPORT_EDITOR and organisation is None:
+        raise StaffAccountError("A report editor drafts for one partner organisation: say which "
+                                "(on the command line, --organisation).")
+    if role != StaffRole.REPORT_EDITOR and organisation is not None:
+        raise StaffAccountError("Only report editors belong to an organisation.")
+
+
 def find_staff_by_email(email: str) -> StaffUser | None:
     return db.session.execute(
         select(StaffUser).where(func.lower(StaffUser.email) == normalise_email(email))
@@ -48,15 +65,10 @@ def create_staff_user(
     display_name: str | None = None,
 ) -> StaffUser:
     role = StaffRole(role)
-    email = email.strip()
-    if "@" not in email or len(email) > 254:
-        raise StaffAccountError(f"{email!r} is not an e-mail address.")
+    email = checked_email(email)
     if len(password) < MIN_PASSWORD_LENGTH:
         raise StaffAccountError(f"The password must be at least {MIN_PASSWORD_LENGTH} characters long.")
-    if role == StaffRole.REPORT_EDITOR and organisation is None:
-        raise StaffAccountError("A report editor drafts for one partner organisation: name it with --organisation.")
-    if role != StaffRole.REPORT_EDITOR and organisation is not None:
-        raise StaffAccountError("Only report editors belong to an organisation.")
+    check_role(role, organisation)
     if find_staff_by_email(email) is not None:
         raise StaffAccountError(f"There is already a staff account for {email}.")
     user = StaffUser(

@@ -15,7 +15,15 @@ from ..extensions import db
 from ..locking import hold_lock
 from ..models import Event, Organisation, StaffRole, StaffToken, StaffTokenPurpose, StaffUser, utcnow
 from . import links
-from .service import StaffAccountError, deactivate, end_sessions, find_staff_by_email, reactivate
+from .service import (
+    StaffAccountError,
+    check_role,
+    checked_email,
+    deactivate,
+    end_sessions,
+    find_staff_by_email,
+    reactivate,
+)
 
 # Never a scrypt hash: check_password_hash answers False for it, so nobody can log in before choosing a password.
 NO_PASSWORD = "!invited"
@@ -43,23 +51,14 @@ def list_staff() -> list[StaffUser]:
     ).scalars())
 
 
-def _check_role(role: StaffRole, organisation: Organisation | None) -> None:
-    if role == StaffRole.REPORT_EDITOR and organisation is None:
-        raise StaffAccountError("A report editor drafts for one partner organisation: choose it.")
-    if role != StaffRole.REPORT_EDITOR and organisation is not None:
-        raise StaffAccountError("Only report editors belong to an organisation.")
-
-
 def invite(email: str, role: StaffRole | str, organisation: Organisation | None = None,
            events: Sequence[Event] = (), by: StaffUser | None = None, send_mail: bool = True) -> Invitation:
     """Create the account with no password and issue its 72-hour link (committed). Inviting an address that
     was invited but has not chosen a password yet sends a new link (and the new role); an account in use is
     refused. With send_mail the link is mailed too (queued in the same transaction)."""
     role = StaffRole(role)
-    email = email.strip()
-    if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
-        raise StaffAccountError(f"{email!r} is not an e-mail address.")
-    _check_role(role, organisation)
+    email = checked_email(email)
+    check_role(role, organisation)
     user = find_staff_by_email(email)
     renewed = user is not None
     if user is not None:
@@ -101,7 +100,7 @@ def change(user: StaffUser, role: StaffRole | str, organisation: Organisation | 
            events: Sequence[Event] = ()) -> StaffUser:
     """A new role (and organisation, events); committed. The last active admin cannot be demoted."""
     role = StaffRole(role)
-    _check_role(role, organisation)
+    check_role(role, organisation)
     db.session.commit()  # a fresh transaction: the lock must be its first statement
     try:
         if role != StaffRole.ADMIN:

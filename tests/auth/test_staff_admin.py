@@ -109,3 +109,21 @@ def test_two_admins_demoting_each_other_at_once_leave_one(make_app, app, db, sta
     for t in threads:
         t.join()
     assert sorted(results) == ["ok", "refused"]
+
+
+@pytest.mark.parametrize("make", ["invite", "create"])
+@pytest.mark.parametrize("email, role, with_organisation, problem", [
+    ("not an address", "admin", False, "is not an e-mail address"),
+    ("ana@example.org", "report_editor", False, "drafts for one partner organisation"),
+    ("ana@example.org", "checkin", True, "Only report editors belong to an organisation"),
+])
+def test_the_browser_and_the_command_line_refuse_an_account_alike(app, demo_event, make, email, role,
+                                                                  with_organisation, problem):
+    from eventapp.auth.service import StaffAccountError, create_staff_user
+
+    organisation = demo_event.themed_sessions[0].lead_organisation if with_organisation else None
+    with pytest.raises(StaffAccountError, match=problem):
+        if make == "invite":
+            staffing.invite(email, role, organisation=organisation, send_mail=False)
+        else:
+            create_staff_user(email, "correct horse battery", role, organisation=organisation)
