@@ -163,6 +163,15 @@ def _changed_since_printed():
     )
 
 
+def needing_a_print(registration_ids: list[int]) -> set[int]:
+    """Which of these registrations have a badge new or changed since it was last printed (the rule of the "new or
+    changed since last print" batch)."""
+    if not registration_ids:
+        return set()
+    return set(db.session.execute(select(Registration.id).where(
+        Registration.id.in_(registration_ids), _changed_since_printed())).scalars())
+
+
 def _batch_conditions(request: BatchRequest) -> list:
     conditions = [Registration.event_id == request.event_id, Registration.status == RegistrationStatus.CONFIRMED]
     if request.only_new_or_changed:

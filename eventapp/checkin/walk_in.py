@@ -49,8 +49,8 @@ def recent_walk_ins(event: Event, limit: int = 50) -> list[WalkInRow]:
         select(Registration, CheckIn.checked_in_at).join(CheckIn, CheckIn.registration_id == Registration.id)
         .where(CheckIn.event_id == event.id, CheckIn.method == WALK_IN, CheckIn.undone_at.is_(None))
         .order_by(CheckIn.checked_in_at.desc()).limit(limit)).all()
-    return [WalkInRow(r, at, r.badge_printed_at is not None and r.badge_printed_at >= r.badge_changed_at,
-                      has_address(r)) for r, at in rows]
+    unprinted = badges.needing_a_print([r.id for r, _ in rows])
+    return [WalkInRow(r, at, r.id not in unprinted, has_address(r)) for r, at in rows]
 
 
 def walk_in_registration(event: Event, registration_id: int) -> Registration | None:

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
+from ..badges.service import needing_a_print
 from ..extensions import db
 from ..models import (
     Assignment,
@@ -58,7 +59,7 @@ def person_history(registration: Registration) -> list[Entry]:
         entries.append(Entry(r.offer_made_at, "offer", "Offered a place",
                              problem=expired and r.status.value == "waitlisted", until=r.offer_expires_at))
     if r.badge_changed_at and r.badge_changed_at - r.created_at > timedelta(seconds=5):
-        reprint = not r.badge_printed_at or r.badge_printed_at < r.badge_changed_at
+        reprint = r.id in needing_a_print([r.id])
         entries.append(Entry(r.badge_changed_at, "change", "Badge details changed (name, organisation or code)",
                              "the badge needs printing again" if reprint else ""))
     if r.badge_printed_at:

@@ -84,6 +84,9 @@ def test_the_badge_prints_alone_as_a6_or_waits_for_the_next_batch(app, db, demo_
     assert (float(page.mediabox.width), float(page.mediabox.height)) == pytest.approx(A6_POINTS, abs=1)
     assert "Printed Alone" in page.extract_text()
     assert [r.id for r in badges.registrations_for_batch(everyone)] == [waiting.id]
+    # The walk-in list says the same as the batch: one printed, one waiting for it.
+    printed = {row.registration.id: row.printed for row in walk_ins.recent_walk_ins(demo_event)}
+    assert printed == {printed_alone.id: True, waiting.id: False}
     # Only walk-ins: check-in staff do not print anyone else's badge here.
     other = db.session.execute(select(Registration).where(Registration.event_id == demo_event.id)
                                .order_by(Registration.id)).scalars().first()
