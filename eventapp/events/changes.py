@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
+from ..letters import service as letters
+from ..mail.service import queue_mail
 from ..models import (
     Assignment,
     Event,
@@ -19,6 +21,7 @@ from ..models import (
     ThemedSession,
     utcnow,
 )
+from ..registration.service import manage_url
 from ..templating import format_local_time
 from .programme import SetupRefused
 
@@ -67,10 +70,6 @@ def unmailed_count(event: Event) -> int:
 
 def mail_change(event: Event, change_id: int, now: datetime | None = None) -> int:
     """Queue the "what changed" mail to everyone the change affects, once. Commits; returns how many."""
-    from ..letters import service as letters
-    from ..mail.service import queue_mail
-    from ..registration.service import manage_url
-
     now = now or utcnow()
     change = db.session.get(ProgrammeChange, change_id)
     if change is None or change.event_id != event.id:

@@ -19,8 +19,11 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from ..extensions import db
+from ..letters import service as letters
 from ..models import Assignment, Event, EventState, OutboundMail, Registration, RegistrationStatus, ThemedSession
+from ..registration.mails import manage_url
 from ..templating import format_local_time
+from .service import BEFORE_DELIVERY, mail_row
 
 KIND = "reminder"
 BATCH = 500
@@ -52,8 +55,6 @@ def queue_due_reminders(now: datetime) -> int:
 
 
 def _queue_for_event(session: Session, event: Event, due: datetime, now: datetime) -> int:
-    from ..letters import service as letters
-
     edited = letters.saved_letter(event, KIND)  # the organiser's own wording, read once for the batch
     waiting = (Registration.event_id == event.id, Registration.status == RegistrationStatus.CONFIRMED,
                Registration.reminded_at.is_(None), Registration.created_at < due)
@@ -83,10 +84,6 @@ def _queue_for_event(session: Session, event: Event, due: datetime, now: datetim
 
 
 def _mail(event: Event, registration: Registration, now: datetime, template=None) -> dict:
-    from ..letters import service as letters
-    from ..registration.mails import manage_url
-    from .service import mail_row
-
     edited = letters.compose_for(template, registration)
     if edited is not None:
         return mail_row(KIND, registration.email, edited.subject, edited.text, event.id, registration.id,
@@ -112,6 +109,4 @@ def _mail(event: Event, registration: Registration, now: datetime, template=None
 
 
 def register_integrations() -> None:
-    from .service import BEFORE_DELIVERY
-
     BEFORE_DELIVERY["reminders"] = queue_due_reminders
