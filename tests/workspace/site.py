@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..browser import chromium_page
+from ..browser import log_in as browser_log_in
 
 PASSWORD = "correct horse battery"
 ROLES = ("admin", "checkin", "report_editor")
@@ -59,12 +60,29 @@ def seed_site(attendees: int = 40) -> str:
     return event.slug
 
 
+@contextmanager
+def served_site(folder: Path, database_url: str, read=lambda slug: None):
+    """The site (seed_site) on a live server for a module's browser tests: yields the base URL, the event's slug
+    and what `read(slug)` returned, read inside the app before the server starts."""
+    from eventapp import create_app
+    from eventapp.extensions import db
+
+    from ..live import live_server
+
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url, "INSTANCE_DIR": folder / "instance",
+                                 "WTF_CSRF_ENABLED": True, "MAIL_DELIVERY": "off"})
+    with app.app_context():
+        slug = seed_site()
+        extra = read(slug)
+        db.session.remove()
+    with live_server(app) as base:
+        yield base, slug, extra
+    with app.app_context():
+        db.engine.dispose()
+
+
 def log_in(page, base: str, role: str = "admin") -> None:
-    page.goto(f"{base}/login")
-    page.get_by_label("E-mail").fill(f"{role}@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/organiser/**")
+    browser_log_in(page, base, f"{role}@example.org", PASSWORD)
 
 
 @contextmanager

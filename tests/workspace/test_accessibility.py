@@ -8,10 +8,9 @@ import pytest
 from playwright.sync_api import expect
 
 from ..browser import CHROMIUM, CHROMIUM_ARGS, chromium_page, require_chromium
-from ..live import live_server
 from .axe import describe, violations
 from .pages import organiser_pages
-from .site import ROLES, log_in, seed_site, shoot
+from .site import ROLES, log_in, served_site, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -20,23 +19,17 @@ SIZES = ({"width": 1280, "height": 900}, {"width": 390, "height": 844})
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, migrated_database):
-    from eventapp import create_app
     from eventapp.extensions import db
     from eventapp.models import Event
 
     from ..conftest import _fresh_database
 
+    def pages(slug):
+        return organiser_pages(db.session.query(Event).filter_by(slug=slug).one())
+
     tmp = tmp_path_factory.mktemp("axe")
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": _fresh_database(migrated_database, tmp),
-                                 "INSTANCE_DIR": tmp / "instance", "WTF_CSRF_ENABLED": True, "MAIL_DELIVERY": "off"})
-    with app.app_context():
-        slug = seed_site()
-        pages = organiser_pages(db.session.query(Event).filter_by(slug=slug).one())
-        db.session.remove()
-    with live_server(app) as base:
-        yield base, slug, pages
-    with app.app_context():
-        db.engine.dispose()
+    with served_site(tmp, _fresh_database(migrated_database, tmp), pages) as served:
+        yield served
 
 
 @pytest.mark.parametrize("role", ROLES)

@@ -3,8 +3,7 @@ scrolls sideways, and (with EVENTAPP_SCREENSHOTS set) each is photographed for a
 
 import pytest
 
-from ..live import live_server
-from .site import logged_in, seed_site, shoot
+from .site import logged_in, served_site, shoot
 
 pytestmark = pytest.mark.browser
 
@@ -13,26 +12,20 @@ SIZES = ({"width": 1280, "height": 900}, {"width": 390, "height": 844})
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory, migrated_database):
-    from eventapp import create_app
+    from sqlalchemy import select
+
     from eventapp.extensions import db
+    from eventapp.models import Registration, ThemedSession
 
     from ..conftest import _fresh_database
 
-    tmp = tmp_path_factory.mktemp("screens")
-    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": _fresh_database(migrated_database, tmp),
-                                 "INSTANCE_DIR": tmp / "instance", "WTF_CSRF_ENABLED": True, "MAIL_DELIVERY": "off"})
-    with app.app_context():
-        slug = seed_site()
-        from sqlalchemy import select
+    def first_person_and_session(slug):
+        return (db.session.execute(select(Registration.id).order_by(Registration.id)).scalars().first(),
+                db.session.execute(select(ThemedSession.id).order_by(ThemedSession.id)).scalars().first())
 
-        from eventapp.models import Registration, ThemedSession
-        person = db.session.execute(select(Registration.id).order_by(Registration.id)).scalars().first()
-        session = db.session.execute(select(ThemedSession.id).order_by(ThemedSession.id)).scalars().first()
-        db.session.remove()
-    with live_server(app) as base:
-        yield base, slug, person, session
-    with app.app_context():
-        db.engine.dispose()
+    tmp = tmp_path_factory.mktemp("screens")
+    with served_site(tmp, _fresh_database(migrated_database, tmp), first_person_and_session) as (base, slug, ids):
+        yield base, slug, *ids
 
 
 def _pages(slug: str, person: int, session: int) -> dict[str, str]:
