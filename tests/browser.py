@@ -41,3 +41,17 @@ def log_in(page, base: str, email: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url(f"{base}/organiser/**")
+
+
+SHOTS = os.environ.get("EVENTAPP_SCREENSHOTS")
+
+
+def shoot(page, name: str) -> None:
+    """A full-page screenshot, named for the page, its width and colour scheme, when EVENTAPP_SCREENSHOTS names a
+    folder (for a person to look at)."""
+    if SHOTS:
+        from pathlib import Path
+
+        Path(SHOTS).mkdir(parents=True, exist_ok=True)
+        scheme = page.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'")
+        page.screenshot(path=f"{SHOTS}/{name}-{page.viewport_size['width']}-{scheme}.png", full_page=True)

@@ -1,31 +1,28 @@
 """In Chromium, by labels: an admin creates an event with two slots and four sessions and publishes it; a visitor
 registers for it from the home page. Screenshots of the pages at 1280 and 390 px go to EVENTAPP_SCREENSHOTS if set."""
 
-import os
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from eventapp.models import utcnow
 
-from ..browser import chromium_page
+from ..browser import SHOTS, chromium_page, shoot
 from ..live import live_server
 
 pytestmark = pytest.mark.browser
 
-SHOTS = os.environ.get("EVENTAPP_SCREENSHOTS")
 
 
 def _shoot(page, name: str) -> None:
+    """The page at a laptop's and at a phone's width (when EVENTAPP_SCREENSHOTS is set)."""
     if not SHOTS:
         return
-    Path(SHOTS).mkdir(parents=True, exist_ok=True)
     size = page.viewport_size
     for width in (1280, 390):
         page.set_viewport_size({"width": width, "height": 900})
-        page.screenshot(path=f"{SHOTS}/{name}-{width}.png", full_page=True)
+        shoot(page, name)
     page.set_viewport_size(size)
     page.evaluate("() => window.scrollTo(0, 0)")
 

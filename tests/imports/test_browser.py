@@ -1,19 +1,16 @@
 """In Chromium, at a laptop's and a phone's width: the import's upload, preview and confirmation, and writing to a
 group up to its confirmation; no page scrolls sideways. Screenshots go to EVENTAPP_SCREENSHOTS if set."""
 
-import os
-from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
-from ..browser import chromium_page, log_in
+from ..browser import chromium_page, log_in, shoot
 from ..live import live_server
 from .helpers import csv_bytes, person
 
 pytestmark = pytest.mark.browser
 
-SHOTS = os.environ.get("EVENTAPP_SCREENSHOTS")
 SIZES = ({"width": 1280, "height": 900}, {"width": 390, "height": 844})
 PASSWORD = "correct horse battery"
 
@@ -42,9 +39,7 @@ def _log_in(page, base):
 def _check(page, name: str) -> None:
     widths = page.evaluate("() => [document.documentElement.scrollWidth, window.innerWidth]")
     assert widths[0] <= widths[1], (name, widths)
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/{name}-{page.viewport_size['width']}.png", full_page=True)
+    shoot(page, name)
 
 
 @pytest.mark.parametrize("size", SIZES, ids=["1280", "390"])

@@ -3,7 +3,6 @@ and one staff member of each role; a live server and a logged-in Chromium page."
 
 from __future__ import annotations
 
-import os
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -12,7 +11,6 @@ from ..browser import log_in as browser_log_in
 
 PASSWORD = "correct horse battery"
 ROLES = ("admin", "checkin", "report_editor")
-SHOTS = os.environ.get("EVENTAPP_SCREENSHOTS")
 
 
 def seed_site(attendees: int = 40) -> str:
@@ -90,11 +88,3 @@ def logged_in(base: str, role: str = "admin", **options):
     with chromium_page(**options) as page:
         log_in(page, base, role)
         yield page
-
-
-def shoot(page, name: str) -> None:
-    """A full-page screenshot named for the page, width and scheme, when EVENTAPP_SCREENSHOTS names a folder."""
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        scheme = page.evaluate("() => matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light'")
-        page.screenshot(path=f"{SHOTS}/{name}-{page.viewport_size['width']}-{scheme}.png", full_page=True)

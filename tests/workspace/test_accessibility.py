@@ -7,10 +7,10 @@ from contextlib import contextmanager
 import pytest
 from playwright.sync_api import expect
 
-from ..browser import CHROMIUM, CHROMIUM_ARGS, chromium_page, require_chromium
+from ..browser import CHROMIUM, CHROMIUM_ARGS, chromium_page, require_chromium, shoot
 from .axe import describe, violations
 from .pages import organiser_pages
-from .site import ROLES, log_in, served_site, shoot
+from .site import ROLES, log_in, served_site
 
 pytestmark = pytest.mark.browser
 

@@ -2,18 +2,15 @@
 sideways, the phone's menu opens without JavaScript, and forms in error show the error summary with the focus on
 it. Screenshots go to EVENTAPP_SCREENSHOTS if set."""
 
-import os
-from pathlib import Path
 
 import pytest
 
-from ..browser import chromium_page, log_in
+from ..browser import chromium_page, log_in, shoot
 from ..live import live_server
 from .pages import organiser_pages
 
 pytestmark = pytest.mark.browser
 
-SHOTS = os.environ.get("EVENTAPP_SCREENSHOTS")
 SIZES = ({"width": 1280, "height": 900}, {"width": 390, "height": 844})
 PASSWORD = "correct horse battery"
 
@@ -44,12 +41,6 @@ def _log_in(page, base):
     log_in(page, base, "admin@example.org", PASSWORD)
 
 
-def _shoot(page, name: str) -> None:
-    if SHOTS:
-        Path(SHOTS).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=f"{SHOTS}/{name}-{page.viewport_size['width']}.png", full_page=True)
-
-
 @pytest.mark.parametrize("size", SIZES, ids=["1280", "390"])
 def test_no_organiser_page_scrolls_sideways(site, size):
     base, slug, pages = site
@@ -65,7 +56,7 @@ def test_no_organiser_page_scrolls_sideways(site, size):
             shot = {f"/organiser/events/{slug}": "overview", f"/organiser/events/{slug}/registrations":
                     "registrations", f"/organiser/events/{slug}/assignment": "assignment"}.get(path)
             if shot:
-                _shoot(page, shot)
+                shoot(page, shot)
     assert wide == []
 
 
@@ -98,6 +89,6 @@ def test_ticking_all_matching_selects_every_page_and_the_action_says_how_many(si
         page.locator("input[name=registration_id]").first.uncheck()  # one untick: back to the ticked rows
         assert not page.locator("#scope-matching").is_checked() and count.inner_text() == "(24 selected)"
         page.locator("#scope-matching").check()
-        _shoot(page, "registrations-all-matching")
+        shoot(page, "registrations-all-matching")
         page.get_by_role("button", name="Cancel registrations…").click()
         assert page.get_by_text("This cancels 40 registrations.").is_visible()

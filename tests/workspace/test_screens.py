@@ -3,7 +3,8 @@ scrolls sideways, and (with EVENTAPP_SCREENSHOTS set) each is photographed for a
 
 import pytest
 
-from .site import logged_in, served_site, shoot
+from ..browser import shoot
+from .site import logged_in, served_site
 
 pytestmark = pytest.mark.browser
 
