@@ -1,7 +1,7 @@
 """An event's own letters: save (refusing unknown placeholders and images), reset, preview, and compose the
 edited letter for an attendee. The features that send a letter read the event's edited letter once
 (``saved_letter``, ``saved_letters``) and compose it for each attendee (``compose_for``); None means the built-in
-letter goes out as before. ``edited_letter`` does both for a single letter."""
+letter goes out as before."""
 
 from __future__ import annotations
 
@@ -117,15 +117,11 @@ def context(registration, **overrides) -> dict[str, str]:
     return values
 
 
-def edited_letter(event: Event, kind: str, registration, **overrides) -> Composed | None:
-    """The event's own wording of this letter for this attendee, or None when the organiser has not edited it.
-    `registration` may be a Registration or any object with its fields (a sign-up before its row exists);
-    `overrides` set placeholders the sending feature knows better (the sessions being published)."""
-    return compose_for(saved_letter(event, kind), registration, **overrides)
-
-
 def compose_for(template: LetterTemplate | None, registration, **overrides) -> Composed | None:
-    """edited_letter with the template already read (a batch reads it once)."""
+    """The event's own wording of a letter (`template`, read once by the caller: saved_letter, saved_letters) for
+    this attendee, or None when the organiser has not edited it. `registration` may be a Registration or any
+    object with its fields (a sign-up before its row exists); `overrides` set placeholders the sending feature
+    knows better (the sessions being published)."""
     if template is None:
         return None
     return compose(template.subject, template.body_text, template.body_html, context(registration, **overrides))

@@ -45,10 +45,6 @@ class PdfJoiner:
         self._digest = hashlib.sha256()
         self._write(_HEADER)
 
-    @property
-    def page_count(self) -> int:
-        return self._page_count
-
     def _write(self, data: bytes) -> None:
         self._out.write(data)
         self._digest.update(data)

@@ -117,18 +117,6 @@ def section_for_editing(event: Event, themed_session_id: int, user: StaffUser) -
     return themed_session, section
 
 
-def save_section(section: ReportSection, data: dict, by: StaffUser) -> ReportSection:
-    for name, _ in SECTION_PARTS:
-        setattr(section, name, (data.get(name) or "").replace("\r\n", "\n").strip())
-    section.status = SectionStatus(data.get("status") or SectionStatus.DRAFT)
-    section.updated_by_id = by.id
-    section.updated_at = utcnow()
-    if section.id is None:
-        db.session.add(section)
-    db.session.commit()
-    return section
-
-
 # --- The introduction --------------------------------------------------------------------------------------
 
 

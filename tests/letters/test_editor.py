@@ -88,12 +88,12 @@ def test_save_then_reset(admin_client, db, demo_event):
     page = admin_client.get(_url(demo_event)).get_data(as_text=True)
     assert "own wording" in page and "Reset to the default" in page
     person = _first(db, demo_event)
-    composed = letters.edited_letter(demo_event, "confirmed", person)
+    composed = letters.compose_for(letters.saved_letter(demo_event, "confirmed"), person)
     assert composed.subject == f"Welcome to {demo_event.name}"
     assert composed.text.startswith(f"Dear {person.full_name}, see you at {demo_event.venue}")
     assert admin_client.post(_url(demo_event) + "/reset").status_code == 303
     assert db.session.execute(select(LetterTemplate)).first() is None
-    assert letters.edited_letter(demo_event, "confirmed", person) is None
+    assert letters.compose_for(letters.saved_letter(demo_event, "confirmed"), person) is None
     assert "the built-in letter is sent" in admin_client.get(_url(demo_event)).get_data(as_text=True)
 
 
@@ -103,7 +103,7 @@ def test_the_html_version_is_sanitised_and_escaped(app, db, demo_event):
     db.session.commit()
     letters.save(demo_event, "confirmed", "Hi {{ name }}", "Dear {{ name }}, {{ manage_link }}",
                  '<p onclick="x()">Dear {{ name }}</p><a href="{{ name }}">x</a><a href="javascript:alert(1)">y</a>')
-    composed = letters.edited_letter(demo_event, "confirmed", person)
+    composed = letters.compose_for(letters.saved_letter(demo_event, "confirmed"), person)
     assert "<img" not in composed.html and "onclick" not in composed.html and "javascript:" not in composed.html
     assert "&lt;img src=" in composed.html
     assert composed.subject == 'Hi <img src="https://evil.example/x.png"> Bob'  # a subject is plain text
