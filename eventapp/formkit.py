@@ -11,6 +11,8 @@ from wtforms import FieldList, Form, FormField, widgets
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import ValidationError
 
+from .registration.addresses import AddressError, normalise_email
+
 # NUL and other control characters cannot be stored (PostgreSQL refuses NUL) and are never meant.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
@@ -46,6 +48,28 @@ def single_line_problem(text: str) -> str | None:
     if character in _BIDI_CONTROLS:
         return BIDI_MESSAGE
     return CONTROL_MESSAGE
+
+
+def email_address(form, field) -> None:
+    """An attendee's e-mail address, checked and put in its normal form (registration/addresses.py:
+    email-validator's) for whatever the form does next."""
+    if field.data:  # else DataRequired or Optional says so
+        field.data = _normal_address(field.data)
+
+
+def valid_email_address(form, field) -> None:
+    """The same check, keeping the address as typed (a staff account's, mailed and shown as its owner wrote it)."""
+    if field.data:
+        _normal_address(field.data)
+
+
+def _normal_address(typed: str) -> str:
+    if problem := single_line_problem(typed):
+        raise ValidationError(problem)
+    try:
+        return normalise_email(typed)
+    except AddressError as error:
+        raise ValidationError(error.message) from error
 
 
 def single_line(form, field) -> None:

@@ -10,6 +10,8 @@ from sqlalchemy import delete, func, select
 from ..extensions import db
 from ..locking import hold_lock
 from ..models import LoginFailure, Organisation, StaffRole, StaffUser, utcnow
+from ..registration.addresses import AddressError
+from ..registration.addresses import normalise_email as normalise_address
 from .passwords import MIN_PASSWORD_LENGTH, check_password, hash_password
 
 # One address may try several accounts (a shared office), so it gets more room than one account does.
@@ -37,8 +39,10 @@ def normalise_email(email: str) -> str:
 def checked_email(email: str) -> str:
     """A staff account's address as typed, trimmed; StaffAccountError if it cannot be one."""
     email = email.strip()
-    if "@" not in email or len(email) > 254 or any(c.isspace() for c in email):
-        raise StaffAccountError(f"{email!r} is not an e-mail address.")
+    try:
+        normalise_address(email)  # the attendees' rule (email-validator); the account keeps it as typed
+    except AddressError as error:
+        raise StaffAccountError(f"{email!r} is not an e-mail address.") from error
     return email
 
 

@@ -6,7 +6,7 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SelectField, SelectMultipleField, SubmitField, widgets
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
-from ..formkit import choices, single_line
+from ..formkit import choices, single_line, valid_email_address
 from ..models import StaffRole
 from .passwords import MIN_PASSWORD_LENGTH
 
@@ -29,7 +29,7 @@ class _StaffFields(FlaskForm):
     def __init__(self, organisations, events, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation.choices = choices([("", "None")] + [(str(o.id), o.name) for o in organisations])
-        self.events.choices = [(e.id, e.name) for e in events]
+        self.events.choices = choices((e.id, e.name) for e in events)
 
     def validate_organisation(self, field):
         field.data = field.data or ""
@@ -44,14 +44,8 @@ class _StaffFields(FlaskForm):
 
 class InviteForm(_StaffFields):
     email = EmailField("E-mail", validators=[DataRequired("Enter their e-mail address."), Length(max=254),
-                                              single_line])
+                                              valid_email_address])
     submit = SubmitField("Send the invitation")
-
-    def validate_email(self, field):
-        value = (field.data or "").strip()
-        local, at, domain = value.rpartition("@")
-        if not at or not local or "." not in domain or any(c.isspace() for c in value):
-            raise ValidationError("Enter an e-mail address like name@example.org.")
 
 
 class ChangeForm(_StaffFields):

@@ -10,9 +10,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..countries import country_choices
-from ..formkit import ListedSelect, choices, printable, single_line, single_line_problem
+from ..formkit import ListedSelect, choices, email_address, printable, single_line
 from ..models import ORGANISATION_KIND_LABELS, Event, OrganisationKind, Registration
-from .addresses import AddressError, normalise_email
 from .service import AttendeeDetails
 
 RANK_LABELS = ["1st choice", "2nd choice", "3rd choice"]
@@ -23,18 +22,6 @@ def _country_choices() -> tuple[SelectChoice, ...]:
 
 def _strip(value):
     return value.strip() if isinstance(value, str) else value
-
-
-def email_address(form, field) -> None:
-    """An attendee's address, checked and put in its normal form (addresses.py) for whatever the form does next."""
-    if not field.data:
-        return  # DataRequired says so
-    if problem := single_line_problem(field.data):
-        raise ValidationError(problem)
-    try:
-        field.data = normalise_email(field.data)
-    except AddressError as error:
-        raise ValidationError(error.message) from error
 
 
 class SessionChoiceField(SelectField):
